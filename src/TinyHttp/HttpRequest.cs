@@ -1,0 +1,156 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Net;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using TinyHttp.Protocol;
+using TinyHttp.Server;
+
+namespace TinyHttp;
+
+/// <summary>
+/// HttpRequest is one parsed request: its request line, its header fields and a stream over its body.
+/// It is valid only while the handler runs; the server reuses it for the next request on the connection.
+/// Strings are made when a property is first read.
+/// </summary>
+public sealed class HttpRequest
+{
+    private readonly HttpConnection _connection;
+    private byte[] _headBytes = new byte[1024];
+    private string? _method;
+    private string? _rawTarget;
+    private string? _path;
+    private string? _decodedPath;
+    private string? _queryString;
+    private long? _maxBodySize;
+
+    internal HttpRequest(HttpConnection connection)
+    {
+        _connection = connection;
+        Headers = new HttpRequestHeaders(this);
+        Body = new RequestBodyStream(connection);
+    }
+
+    internal RequestHead Head { get; } = new();
+
+    internal ReadOnlySpan<byte> HeadBytes => _headBytes;
+
+    /// <summary>The method, e.g. <c>GET</c>; case-sensitive as sent (RFC 9110 §9.1).</summary>
+    public string Method => _method ??= KnownMethod(Head.Method.Of(_headBytes)) ?? Encoding.ASCII.GetString(Head.Method.Of(_headBytes));
+
+    /// <summary>The request-target exactly as sent: <c>/a%20b?x=1</c>, <c>http://host/a</c>, <c>host:443</c> (CONNECT) or <c>*</c> (OPTIONS).</summary>
+    public string RawTarget => _rawTarget ??= Encoding.ASCII.GetString(Head.Target.Of(_headBytes));
+
+    /// <summary>
+    /// The path, still percent-encoded, without the query: <c>/a%20b</c>. For an absolute-form target, the
+    /// path after the authority (<c>/</c> when empty); for CONNECT, empty; for <c>OPTIONS *</c>, <c>*</c>.
+    /// </summary>
+    public string Path => _path ??= Head.TargetPath.Length == 0 && Head.TargetForm == RequestTargetForm.Absolute
+        ? "/"
+        : Encoding.ASCII.GetString(Head.TargetPath.Of(_headBytes));
+
+    /// <summary>
+    /// <see cref="Path"/> with percent-encoding decoded as UTF-8: <c>/a b</c>. <c>%2F</c> stays encoded so a
+    /// decoded slash cannot be mistaken for a segment separator. When the bytes are not valid UTF-8 the raw path is returned.
+    /// </summary>
+    public string DecodedPath => _decodedPath ??= PercentDecoding.DecodePath(Path);
+
+    /// <summary>The query without its <c>?</c>, still percent-encoded: <c>x=1&amp;y=2</c>; empty when there is none.</summary>
+    public string QueryString => _queryString ??= Head.TargetQuery.Length == 0 ? string.Empty : Encoding.ASCII.GetString(Head.TargetQuery.Of(_headBytes));
+
+    /// <summary>The request's protocol version: <see cref="HttpVersion.Version11"/> or <see cref="HttpVersion.Version10"/>.</summary>
+    public Version ProtocolVersion => Head.IsHttp11 ? HttpVersion.Version11 : HttpVersion.Version10;
+
+    /// <summary>The header fields, in wire order.</summary>
+    public HttpRequestHeaders Headers { get; }
+
+    /// <summary>
+    /// The body, decoded from Content-Length or chunked framing. Reading past its end returns 0. A request without a body
+    /// has an empty stream. Reading may throw <see cref="BadHttpRequestException"/> (a malformed chunk, a body over
+    /// <see cref="MaxBodySize"/>, or a client that disconnected early).
+    /// </summary>
+    public Stream Body { get; }
+
+    /// <summary>The Content-Length the client sent, or null (no body, or a chunked body).</summary>
+    public long? ContentLength => Head.ContentLength >= 0 ? Head.ContentLength : null;
+
+    /// <summary>True when the body arrives with chunked transfer coding.</summary>
+    public bool IsChunked => Head.IsChunked;
+
+    /// <summary>
+    /// The largest body this request may have; starts at <see cref="TinyHttpServerOptions.MaxRequestBodySize"/>.
+    /// A handler may raise or lower it before the first read of <see cref="Body"/>; afterwards setting it throws
+    /// <see cref="InvalidOperationException"/>. Null means no limit.
+    /// </summary>
+    public long? MaxBodySize
+    {
+        get => _maxBodySize;
+        set
+        {
+            if (_connection.BodyReadStarted)
+            {
+                throw new InvalidOperationException("MaxBodySize must be set before the request body is read.");
+            }
+            if (value is < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), "MaxBodySize must be null or non-negative.");
+            }
+            _maxBodySize = value;
+        }
+    }
+
+    /// <summary>The client's address and port (or the Unix socket peer).</summary>
+    public EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
+
+    /// <summary>The server's address and port this request arrived on.</summary>
+    public EndPoint? LocalEndPoint => _connection.LocalEndPoint;
+
+    /// <summary>Reads the whole body into an array, respecting <see cref="MaxBodySize"/>.</summary>
+    /// <returns>The body bytes; empty when there is no body.</returns>
+    public async Task<byte[]> ReadBodyAsBytesAsync(CancellationToken cancellationToken = default)
+    {
+        using var buffer = new MemoryStream(ContentLength is long length and <= int.MaxValue ? (int)length : 0);
+        await Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads the whole body as UTF-8 text, respecting <see cref="MaxBodySize"/>.</summary>
+    /// <returns>The body as a string; empty when there is no body.</returns>
+    public async Task<string> ReadBodyAsStringAsync(CancellationToken cancellationToken = default) =>
+        Encoding.UTF8.GetString(await ReadBodyAsBytesAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>A one-line description for logs and debuggers: method, target and version.</summary>
+    public override string ToString() => $"{Method} {RawTarget} HTTP/1.{Head.MinorVersion}";
+
+    internal void CaptureHead(ReadOnlySpan<byte> head, long? maxBodySize)
+    {
+        if (_headBytes.Length < head.Length)
+        {
+            _headBytes = new byte[Math.Max(head.Length, _headBytes.Length * 2)];
+        }
+        head.CopyTo(_headBytes);
+        _method = null;
+        _rawTarget = null;
+        _path = null;
+        _decodedPath = null;
+        _queryString = null;
+        _maxBodySize = maxBodySize;
+        Headers.Reset();
+    }
+
+    private static string? KnownMethod(ReadOnlySpan<byte> method) => method.Length switch
+    {
+        3 when method.SequenceEqual("GET"u8) => "GET",
+        3 when method.SequenceEqual("PUT"u8) => "PUT",
+        4 when method.SequenceEqual("POST"u8) => "POST",
+        4 when method.SequenceEqual("HEAD"u8) => "HEAD",
+        5 when method.SequenceEqual("PATCH"u8) => "PATCH",
+        5 when method.SequenceEqual("TRACE"u8) => "TRACE",
+        6 when method.SequenceEqual("DELETE"u8) => "DELETE",
+        7 when method.SequenceEqual("OPTIONS"u8) => "OPTIONS",
+        7 when method.SequenceEqual("CONNECT"u8) => "CONNECT",
+        _ => null,
+    };
+}

@@ -1,0 +1,170 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using TinyHttp.Protocol;
+
+namespace TinyHttp;
+
+/// <summary>
+/// HttpResponseHeaders are the fields a handler sends, in the order it adds them. Names match
+/// case-insensitively. A name that is not a token, or a value with a control character (CR, LF, NUL…),
+/// throws <see cref="ArgumentException"/> at once, so a handler cannot inject a header or split a response.
+/// </summary>
+/// <remarks>
+/// Content-Length, Transfer-Encoding and Connection are the server's: it writes them from its own
+/// framing decision. Setting Content-Length here is the same as <see cref="HttpResponse.ContentLength"/>;
+/// setting Connection to <c>close</c> closes the connection after the response. Date is added unless set here.
+/// Changing fields after <see cref="HttpResponse.HasStarted"/> throws <see cref="InvalidOperationException"/>.
+/// </remarks>
+public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<string, string>>
+{
+    private readonly HttpResponse _response;
+    private ResponseField[] _fields = new ResponseField[8];
+    private int _count;
+
+    internal HttpResponseHeaders(HttpResponse response) => _response = response;
+
+    /// <summary>The number of fields, counting repeats.</summary>
+    public int Count => _count;
+
+    internal ReadOnlySpan<ResponseField> Fields => _fields.AsSpan(0, _count);
+
+    /// <summary>Gets the first value of <paramref name="name"/> or null; setting replaces every field of that name (null removes them).</summary>
+    public string? this[string name]
+    {
+        get => TryGetValue(name, out string? value) ? value : null;
+        set
+        {
+            if (value is null)
+            {
+                Remove(name);
+            }
+            else
+            {
+                Set(name, value);
+            }
+        }
+    }
+
+    /// <summary>Adds a field, keeping any existing fields of the same name (for example a second Set-Cookie).</summary>
+    public void Add(string name, string value)
+    {
+        Validate(name, value);
+        if (_count == _fields.Length)
+        {
+            Array.Resize(ref _fields, _fields.Length * 2);
+        }
+        _fields[_count++] = new ResponseField(name, value);
+    }
+
+    /// <summary>Replaces every field named <paramref name="name"/> with one field holding <paramref name="value"/>.</summary>
+    public void Set(string name, string value)
+    {
+        Validate(name, value);
+        int index = IndexOf(name);
+        if (index < 0)
+        {
+            Add(name, value);
+            return;
+        }
+        _fields[index] = new ResponseField(name, value);
+        RemoveFrom(name, index + 1);
+    }
+
+    /// <summary>Removes every field named <paramref name="name"/>.</summary>
+    /// <returns>True when at least one field was removed.</returns>
+    public bool Remove(string name)
+    {
+        ThrowIfStarted();
+        int before = _count;
+        RemoveFrom(name, 0);
+        return _count != before;
+    }
+
+    /// <summary>Finds the first field named <paramref name="name"/> (case-insensitive).</summary>
+    /// <returns>True when there is such a field.</returns>
+    public bool TryGetValue(string name, out string? value)
+    {
+        int index = IndexOf(name);
+        value = index < 0 ? null : _fields[index].Value;
+        return index >= 0;
+    }
+
+    /// <summary>True when a field named <paramref name="name"/> is set.</summary>
+    public bool Contains(string name) => IndexOf(name) >= 0;
+
+    /// <summary>Removes every field.</summary>
+    public void Clear()
+    {
+        ThrowIfStarted();
+        Array.Clear(_fields, 0, _count);
+        _count = 0;
+    }
+
+    /// <summary>Enumerates the fields in the order they were added.</summary>
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            yield return new KeyValuePair<string, string>(_fields[i].Name, _fields[i].Value);
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    internal void Reset()
+    {
+        Array.Clear(_fields, 0, _count);
+        _count = 0;
+    }
+
+    private int IndexOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        for (int i = 0; i < _count; i++)
+        {
+            if (string.Equals(_fields[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void RemoveFrom(string name, int start)
+    {
+        int write = start;
+        for (int read = start; read < _count; read++)
+        {
+            if (!string.Equals(_fields[read].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                _fields[write++] = _fields[read];
+            }
+        }
+        Array.Clear(_fields, write, _count - write);
+        _count = write;
+    }
+
+    private void Validate(string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ThrowIfStarted();
+        if (!HttpCharacters.IsToken(name))
+        {
+            throw new ArgumentException($"'{name}' is not a valid header field name: use letters, digits and !#$%&'*+-.^_`|~ only.", nameof(name));
+        }
+        if (!HttpCharacters.IsValidFieldValue(value))
+        {
+            throw new ArgumentException($"The value for header '{name}' contains a control character (CR, LF, NUL or another); such a value could split the response.", nameof(value));
+        }
+    }
+
+    private void ThrowIfStarted()
+    {
+        if (_response.HasStarted)
+        {
+            throw new InvalidOperationException("The response has started: headers can no longer change. Set them before writing or flushing the body.");
+        }
+    }
+}

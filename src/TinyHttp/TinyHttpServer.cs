@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TinyHttp.Server;
+
+namespace TinyHttp;
+
+/// <summary>
+/// TinyHttpServer is an embeddable HTTP/1.1 server: give it options and a handler, call <see cref="Start"/>,
+/// and every request on its endpoints is passed to the handler until <see cref="StopAsync(CancellationToken)"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// var options = new TinyHttpServerOptions().ListenLocalhost(8888);
+/// await using var server = new TinyHttpServer(options, (request, response) => response.SetBody("Hello, World!"));
+/// server.Start();
+/// </code>
+/// </example>
+public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
+{
+    private readonly object _gate = new();
+    private readonly TinyHttpServerOptions _options;
+    private readonly ServerContext _context;
+    private Lifecycle _lifecycle;
+    private Task? _stopping;
+    private IReadOnlyList<EndPoint> _endPoints = Array.Empty<EndPoint>();
+
+    private enum Lifecycle
+    {
+        Created,
+        Started,
+        Stopped,
+        Disposed,
+    }
+
+    /// <summary>Creates a server that passes each request to an asynchronous <paramref name="handler"/>.</summary>
+    /// <param name="options">Endpoints and limits; read when <see cref="Start"/> is called.</param>
+    /// <param name="handler">Called once per request, possibly on several connections at once.</param>
+    /// <param name="logger">Receives connection, rejection and failure events; none when null.</param>
+    public TinyHttpServer(TinyHttpServerOptions options, RequestHandler handler, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        _options = options;
+        _context = new ServerContext(options, handler, new ServerLog(logger ?? NullLogger.Instance));
+    }
+
+    /// <summary>Creates a server with a synchronous <paramref name="handler"/>, for handlers that do no I/O of their own.</summary>
+    /// <param name="options">Endpoints and limits; read when <see cref="Start"/> is called.</param>
+    /// <param name="handler">Called once per request, possibly on several connections at once.</param>
+    /// <param name="logger">Receives connection, rejection and failure events; none when null.</param>
+    public TinyHttpServer(TinyHttpServerOptions options, Action<HttpRequest, HttpResponse> handler, ILogger? logger = null)
+        : this(options, Adapt(handler), logger)
+    {
+    }
+
+    /// <summary>The endpoints the server listens on, with the ports actually bound (port 0 resolved). Empty before <see cref="Start"/>.</summary>
+    public IReadOnlyList<EndPoint> EndPoints => _endPoints;
+
+    /// <summary>The port of the first TCP endpoint.</summary>
+    /// <exception cref="InvalidOperationException">The server has not started, or listens only on Unix sockets.</exception>
+    public int Port
+    {
+        get
+        {
+            foreach (EndPoint endPoint in RequireStarted())
+            {
+                if (endPoint is IPEndPoint ip)
+                {
+                    return ip.Port;
+                }
+            }
+            throw new InvalidOperationException("The server listens only on Unix domain sockets; it has no port.");
+        }
+    }
+
+    /// <summary>
+    /// An address for the first endpoint that clients on this machine can use, ending in '/':
+    /// <c>http://127.0.0.1:PORT/</c> for IPv4 (and for any-address endpoints), <c>http://[::1]:PORT/</c> for IPv6 loopback,
+    /// <c>http://localhost/</c> for a Unix socket (connect the client to the socket path).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server has not started.</exception>
+    public Uri BaseAddress => RequireStarted()[0] switch
+    {
+        IPEndPoint ip when ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) => new Uri($"http://127.0.0.1:{ip.Port}/"),
+        IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip => new Uri($"http://[{ip.Address}]:{ip.Port}/"),
+        IPEndPoint ip => new Uri($"http://{ip.Address}:{ip.Port}/"),
+        _ => new Uri("http://localhost/"),
+    };
+
+    /// <summary>The number of open connections, idle or busy.</summary>
+    public int ActiveConnectionCount => _context.ActiveConnectionCount;
+
+    /// <summary>Binds every endpoint and starts accepting. When it returns, clients can connect.</summary>
+    /// <exception cref="System.IO.IOException">An endpoint could not be bound (for example, its port is in use); the message names it. Nothing stays bound.</exception>
+    /// <exception cref="InvalidOperationException">The server was already started, stopped or disposed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            switch (_lifecycle)
+            {
+                case Lifecycle.Started:
+                    throw new InvalidOperationException("The server is already started; call Start once.");
+                case Lifecycle.Stopped:
+                    throw new InvalidOperationException("A stopped server cannot be restarted; create a new TinyHttpServer.");
+                case Lifecycle.Disposed:
+                    throw new ObjectDisposedException(nameof(TinyHttpServer), "The server is disposed; create a new TinyHttpServer.");
+            }
+            _options.Validate();
+            _endPoints = _context.Bind(_options.EndPoints);
+            _context.StartAccepting();
+            _lifecycle = Lifecycle.Started;
+        }
+    }
+
+    /// <summary>The same as <see cref="Start"/>: binding completes before the task does.</summary>
+    /// <returns>A completed task, or one that carries <see cref="Start"/>'s exception.</returns>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops gracefully: stops accepting at once, closes idle connections, lets in-flight requests finish
+    /// (their connections close after the response) until <paramref name="cancellationToken"/> fires, then aborts
+    /// the rest, firing their handlers' tokens. Calling it again, or before <see cref="Start"/>, is harmless.
+    /// </summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_lifecycle == Lifecycle.Created)
+            {
+                _lifecycle = Lifecycle.Stopped;
+                return Task.CompletedTask;
+            }
+            if (_stopping is null && _lifecycle == Lifecycle.Started)
+            {
+                _lifecycle = Lifecycle.Stopped;
+                _stopping = _context.StopAsync(cancellationToken);
+            }
+            return _stopping ?? Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Stops gracefully, aborting requests still running after <paramref name="drainTimeout"/>.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task StopAsync(TimeSpan drainTimeout)
+    {
+        using var drain = new CancellationTokenSource(drainTimeout);
+        await StopAsync(drain.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops gracefully and blocks until done, waiting at most <see cref="TinyHttpServerOptions.ShutdownTimeout"/> for in-flight requests.</summary>
+    public void Stop() => StopAsync(_options.ShutdownTimeout).GetAwaiter().GetResult();
+
+    /// <summary>Stops as <see cref="Stop"/> does, asynchronously, and releases the server.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _lifecycle = Lifecycle.Disposed;
+        }
+    }
+
+    /// <summary>Stops as <see cref="Stop"/> does and releases the server.</summary>
+    public void Dispose()
+    {
+        Stop();
+        lock (_gate)
+        {
+            _lifecycle = Lifecycle.Disposed;
+        }
+    }
+
+    private IReadOnlyList<EndPoint> RequireStarted() =>
+        _endPoints.Count > 0 ? _endPoints : throw new InvalidOperationException("The server has not started; call Start first.");
+
+    private static RequestHandler Adapt(Action<HttpRequest, HttpResponse> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return (request, response, _) =>
+        {
+            handler(request, response);
+            return Task.CompletedTask;
+        };
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TinyHttp;
+
+/// <summary>
+/// TinyHttpServerOptions holds where a <see cref="TinyHttpServer"/> listens and every limit it enforces.
+/// Each limit states its default and the status code a request that breaks it receives.
+/// The server copies nothing: change options before <see cref="TinyHttpServer.Start"/>, not after.
+/// </summary>
+public sealed class TinyHttpServerOptions
+{
+    /// <summary>
+    /// The endpoints to listen on: <see cref="IPEndPoint"/> (port 0 picks a free port; <see cref="IPAddress.IPv6Any"/>
+    /// listens dual-mode on IPv4 and IPv6) or <see cref="UnixDomainSocketEndPoint"/>.
+    /// When empty, the server listens on 127.0.0.1 with a free port.
+    /// </summary>
+    public IList<EndPoint> EndPoints { get; } = new List<EndPoint>();
+
+    /// <summary>Adds an endpoint on <paramref name="address"/> and <paramref name="port"/> (0 for a free port).</summary>
+    /// <returns>These options, for chaining.</returns>
+    public TinyHttpServerOptions Listen(IPAddress address, int port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        EndPoints.Add(new IPEndPoint(address, port));
+        return this;
+    }
+
+    /// <summary>
+    /// Listens on the loopback interface: 127.0.0.1 and, where the machine has IPv6, [::1], both on
+    /// <paramref name="port"/>. With port 0 only 127.0.0.1 is used, since two free ports would differ.
+    /// </summary>
+    /// <returns>These options, for chaining.</returns>
+    public TinyHttpServerOptions ListenLocalhost(int port)
+    {
+        Listen(IPAddress.Loopback, port);
+        if (port != 0 && Socket.OSSupportsIPv6)
+        {
+            EndPoints.Add(new LocalhostIPv6EndPoint(port));
+        }
+        return this;
+    }
+
+    /// <summary>Listens on every interface, IPv4 and IPv6 (dual-mode), on <paramref name="port"/>.</summary>
+    /// <returns>These options, for chaining.</returns>
+    public TinyHttpServerOptions ListenAnyIP(int port) =>
+        Listen(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port);
+
+    /// <summary>Listens on a Unix domain socket at <paramref name="path"/>. A stale socket file left by a crashed process is replaced.</summary>
+    /// <returns>These options, for chaining.</returns>
+    public TinyHttpServerOptions ListenUnixSocket(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        EndPoints.Add(new UnixDomainSocketEndPoint(path));
+        return this;
+    }
+
+    /// <summary>Longest request line (method, target and version) in bytes. Default 8 KiB (8192). Longer → 414 URI Too Long.</summary>
+    public int MaxRequestLineLength { get; set; } = 8 * 1024;
+
+    /// <summary>Largest header section in bytes, field lines and their CRLFs. Default 32 KiB (32768). Larger → 431.</summary>
+    public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
+
+    /// <summary>Most header fields in one request. Default 100. More → 431 Request Header Fields Too Large.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>
+    /// Largest request body in bytes, unless a handler changes <see cref="HttpRequest.MaxBodySize"/> before reading.
+    /// Default 30,000,000 (as Kestrel). Larger → 413 Content Too Large. Null means no limit.
+    /// </summary>
+    public long? MaxRequestBodySize { get; set; } = 30_000_000;
+
+    /// <summary>
+    /// How much of a request body the handler left unread the server will read and discard to keep the
+    /// connection open for the next request. Default 256 KiB (262144). A larger remainder closes the connection instead.
+    /// </summary>
+    public long MaxUnreadRequestBodyToDrain { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Time allowed to receive a request's whole header section, from its first byte (or from accepting
+    /// the connection, for the first request). Default 30 seconds. Exceeded → 408 Request Timeout and close.
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an idle persistent connection waits for its next request before it is closed. Default 130 seconds (as Kestrel).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>
+    /// How long <see cref="TinyHttpServer.Stop"/> and <see cref="TinyHttpServer.DisposeAsync"/> let in-flight
+    /// requests finish before aborting them. Default 30 seconds.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Response bytes a handler may write before the server sends the head and starts streaming. Default 16 KiB (16384).
+    /// A body that fits and is complete when the handler returns gets a Content-Length; a longer one is sent chunked.</summary>
+    public int ResponseBufferSize { get; set; } = 16 * 1024;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestLineLength, 16, nameof(MaxRequestLineLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestHeadersTotalSize, 64, nameof(MaxRequestHeadersTotalSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestHeaderCount, 1, nameof(MaxRequestHeaderCount));
+        if (MaxRequestBodySize is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBodySize), "MaxRequestBodySize must be null or non-negative.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxUnreadRequestBodyToDrain, nameof(MaxUnreadRequestBodyToDrain));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestHeadersTimeout, TimeSpan.Zero, nameof(RequestHeadersTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAliveTimeout, TimeSpan.Zero, nameof(KeepAliveTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownTimeout, TimeSpan.Zero, nameof(ShutdownTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ResponseBufferSize, 0, nameof(ResponseBufferSize));
+    }
+
+    /// <summary>[::1] added by <see cref="ListenLocalhost"/>: skipped without error when the machine has no IPv6 loopback.</summary>
+    internal sealed class LocalhostIPv6EndPoint(int port) : IPEndPoint(IPAddress.IPv6Loopback, port);
+}
