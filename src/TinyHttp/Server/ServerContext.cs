@@ -90,12 +90,8 @@ internal sealed class ServerContext
             {
                 socket.DualMode = true;
             }
-            if (!OperatingSystem.IsWindows())
-            {
-                // Lets a restarted process bind a port whose old connections are in TIME_WAIT; on Linux it
-                // does not let two live listeners share a port, so "address in use" is still reported.
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            }
+            // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, which would let a second server
+            // bind a port that is in use instead of failing. .NET already sets SO_REUSEADDR for TIME_WAIT.
         }
         try
         {
