@@ -810,18 +810,18 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
     }
 
+    // The source is never disposed: Abort may cancel it from the shutdown thread at any moment, and a
+    // source without a timer or linked tokens holds nothing that disposing would release.
     private void ResetRequestAborted()
     {
         if (!_requestAborted.TryReset())
         {
-            _requestAborted.Dispose();
             _requestAborted = new CancellationTokenSource();
         }
     }
 
     private void Release()
     {
-        _requestAborted.Dispose();
         if (!_detached)
         {
             _socket.Dispose();
