@@ -1,0 +1,381 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace TinyHttp.Testing;
+
+/// <summary>
+/// StubServer is a test double for an HTTP service your code calls: a real server on 127.0.0.1 with a free port that
+/// answers from a route table of canned responses, records every request it receives, and can inject the faults real
+/// services show. Point the code under test at <see cref="BaseAddress"/>, add routes, run the code, then assert with
+/// <see cref="AssertReceived"/>.
+/// </summary>
+/// <remarks>
+/// <para>The most recently added route that matches a request answers it, so a test can override a class-wide default.
+/// A request no route matches gets <c>404</c> with a plain-text body that shows the request and the closest routes.</para>
+/// <para>Use it by hand (<c>await using var stub = await StubServer.StartAsync();</c>) or as an xunit class fixture
+/// (<c>IClassFixture&lt;StubServer&gt;</c>, calling <see cref="Reset"/> in each test class's constructor).</para>
+/// </remarks>
+public sealed class StubServer : IAsyncLifetime, IAsyncDisposable
+{
+    private const int MaxShownBodyBytes = 1024;
+    private const int ClosestRoutesShown = 3;
+
+    private readonly TinyHttpServerFixture _fixture;
+    private readonly List<StubRoute> _routes = new();
+    private readonly List<RecordedRequest> _requests = new();
+    private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = new();
+
+    /// <summary>Creates a stub server for xunit to start as a fixture; by hand, use <see cref="StartAsync"/> instead.</summary>
+    public StubServer() => _fixture = new TinyHttpServerFixture(HandleAsync);
+
+    /// <summary>BaseAddress is the stub's address, for example <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <exception cref="InvalidOperationException">The stub has not started.</exception>
+    public Uri BaseAddress => _fixture.BaseAddress;
+
+    /// <summary>Port is the TCP port the stub listens on.</summary>
+    /// <exception cref="InvalidOperationException">The stub has not started.</exception>
+    public int Port => _fixture.Port;
+
+    /// <summary>ReceivedRequests are the requests received so far, in arrival order (a copy; later requests do not appear in it).</summary>
+    public IReadOnlyList<RecordedRequest> ReceivedRequests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return _requests.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Starts a stub server with no routes, for use with <c>await using</c>.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The started stub.</returns>
+    public static async Task<StubServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var stub = new StubServer();
+        await stub._fixture.StartAsync(cancellationToken).ConfigureAwait(false);
+        return stub;
+    }
+
+    /// <summary>
+    /// AddRoute adds a route for <paramref name="method"/> and <paramref name="pathPattern"/> and returns it, to chain
+    /// conditions and responses: <c>stub.AddRoute("GET", "/orders/{id}").Respond(StubResponse.Json("{}"))</c>.
+    /// </summary>
+    /// <param name="method">The method, compared case-sensitively; <c>*</c> for any.</param>
+    /// <param name="pathPattern">The path: literal segments, <c>{name}</c> for one segment, a final <c>*</c> for the rest. No query; use <see cref="StubRoute.WithQuery"/>.</param>
+    /// <returns>The new route, which answers 200 with no body until told otherwise.</returns>
+    public StubRoute AddRoute(string method, string pathPattern)
+    {
+        var route = new StubRoute(method, pathPattern);
+        lock (_routes)
+        {
+            _routes.Add(route);
+        }
+        return route;
+    }
+
+    /// <summary>CreateClient returns an <see cref="HttpClient"/> aimed at the stub; the stub disposes it.</summary>
+    /// <returns>A new client whose <see cref="HttpClient.BaseAddress"/> is <see cref="BaseAddress"/>.</returns>
+    public HttpClient CreateClient() => _fixture.CreateClient();
+
+    /// <summary>
+    /// AssertReceived checks that exactly <paramref name="times"/> requests had <paramref name="method"/> and a path
+    /// matching <paramref name="pathPattern"/>. On failure the message lists every request received.
+    /// </summary>
+    /// <param name="method">The method; <c>*</c> for any.</param>
+    /// <param name="pathPattern">The path pattern, as for <see cref="AddRoute"/>.</param>
+    /// <param name="times">How many such requests are expected; default 1.</param>
+    /// <exception cref="TinyHttpAssertionException">A different number arrived; the message says "expected 1 POST /orders, received 0 matching" and lists the requests.</exception>
+    public void AssertReceived(string method, string pathPattern, int times = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(times);
+        var wanted = new StubRoute(method, pathPattern);
+        RecordedRequest[] requests;
+        lock (_requests)
+        {
+            requests = _requests.ToArray();
+        }
+        int matching = 0;
+        foreach (RecordedRequest request in requests)
+        {
+            if (wanted.MatchesMethod(request.Method) && wanted.MatchesPath(request.Path))
+            {
+                matching++;
+            }
+        }
+        if (matching != times)
+        {
+            throw new TinyHttpAssertionException(
+                $"Expected {times} {method} {pathPattern}, received {matching} matching. {DescribeRequests(requests)}");
+        }
+    }
+
+    /// <summary>AssertNoUnmatchedRequests checks that every request found a route, so none got the stub's 404.</summary>
+    /// <exception cref="TinyHttpAssertionException">Some request matched no route; the message lists every request and what answered it.</exception>
+    public void AssertNoUnmatchedRequests()
+    {
+        RecordedRequest[] requests;
+        lock (_requests)
+        {
+            requests = _requests.ToArray();
+        }
+        int unmatched = 0;
+        foreach (RecordedRequest request in requests)
+        {
+            if (request.MatchedRoute is null)
+            {
+                unmatched++;
+            }
+        }
+        if (unmatched > 0)
+        {
+            throw new TinyHttpAssertionException($"Expected every request to match a route, but {unmatched} did not. {DescribeRequests(requests)}");
+        }
+    }
+
+    /// <summary>
+    /// WaitForRequestsAsync completes once the stub has received at least <paramref name="count"/> requests in all,
+    /// for code under test that calls in the background. It awaits a signal; it does not poll.
+    /// </summary>
+    /// <param name="count">The total number of requests to wait for.</param>
+    /// <param name="timeout">How long to wait; default 10 seconds.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when enough requests have arrived.</returns>
+    /// <exception cref="TinyHttpAssertionException">They did not arrive in time; the message lists those that did.</exception>
+    public async Task WaitForRequestsAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(10);
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_requests)
+        {
+            if (_requests.Count >= count)
+            {
+                return;
+            }
+            _waiters.Add((count, signal));
+        }
+        try
+        {
+            await signal.Task.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TinyHttpAssertionException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Expected {count} request(s) within {limit.TotalSeconds:0.###} s. {DescribeRequests(ReceivedRequests)}"));
+        }
+        finally
+        {
+            lock (_requests)
+            {
+                _waiters.Remove((count, signal));
+            }
+        }
+    }
+
+    /// <summary>Reset removes every route and forgets every recorded request, so a shared stub starts each test clean.</summary>
+    public void Reset()
+    {
+        lock (_routes)
+        {
+            _routes.Clear();
+        }
+        lock (_requests)
+        {
+            _requests.Clear();
+        }
+    }
+
+    /// <summary>Stops the stub and releases its port and the clients it made.</summary>
+    /// <returns>A task that completes when the stub has stopped.</returns>
+    public ValueTask DisposeAsync() => _fixture.DisposeAsync();
+
+    /// <summary>Starts the stub; xunit calls this before the first test that uses it.</summary>
+    /// <returns>A task that completes when the stub listens.</returns>
+    Task IAsyncLifetime.InitializeAsync() => _fixture.StartAsync();
+
+    /// <summary>Stops the stub; xunit calls this after the last test that uses it.</summary>
+    /// <returns>A task that completes when the stub has stopped.</returns>
+    Task IAsyncLifetime.DisposeAsync() => _fixture.DisposeAsync().AsTask();
+
+    private async Task HandleAsync(HttpRequest request, HttpResponse response, CancellationToken requestAborted)
+    {
+        byte[] body = await request.ReadBodyAsBytesAsync(requestAborted).ConfigureAwait(false);
+        var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
+        foreach (KeyValuePair<string, string> header in request.Headers)
+        {
+            headers.Add(header);
+        }
+        string version = request.ProtocolVersion.Minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+
+        StubRoute? route;
+        RecordedRequest recorded;
+        lock (_requests)
+        {
+            recorded = new RecordedRequest(
+                _requests.Count + 1, request.Method, request.RawTarget, request.Path, request.QueryString, version, headers, body, DateTimeOffset.UtcNow);
+            route = FindRoute(recorded);
+            recorded.MatchedRoute = route?.ToString();
+            _requests.Add(recorded);
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_requests.Count >= _waiters[i].Count)
+                {
+                    _waiters[i].Signal.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        if (route is null)
+        {
+            response.StatusCode = 404;
+            response.ContentType = "text/plain; charset=utf-8";
+            response.SetBody(DescribeUnmatched(recorded));
+            return;
+        }
+
+        StubResponse stub = route.NextResponse();
+        if (stub.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(stub.Delay, requestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+        if (stub.Fault != StubFault.None)
+        {
+            await FaultInjector.InjectAsync(stub, response, requestAborted).ConfigureAwait(false);
+            return;
+        }
+        response.StatusCode = stub.StatusCode;
+        foreach (KeyValuePair<string, string> header in stub.Headers)
+        {
+            response.Headers.Add(header.Key, header.Value);
+        }
+        if (!stub.Body.IsEmpty)
+        {
+            response.SetBody(stub.Body);
+        }
+    }
+
+    private StubRoute? FindRoute(RecordedRequest request)
+    {
+        lock (_routes)
+        {
+            for (int i = _routes.Count - 1; i >= 0; i--)
+            {
+                if (_routes[i].Matches(request))
+                {
+                    return _routes[i];
+                }
+            }
+        }
+        return null;
+    }
+
+    private string DescribeUnmatched(RecordedRequest request)
+    {
+        var text = new StringBuilder();
+        text.Append("TinyHttp.Testing StubServer: no route matched ").Append(request.Method).Append(' ').Append(request.Target).Append(".\n\n");
+        text.Append("Received:\n");
+        foreach (string line in request.HeadText().Split("\r\n"))
+        {
+            if (line.Length > 0)
+            {
+                text.Append("  ").Append(line).Append('\n');
+            }
+        }
+        if (!request.Body.IsEmpty)
+        {
+            text.Append('\n').Append("  ").Append(ByteText.Escape(request.Body.Span[..Math.Min(request.Body.Length, MaxShownBodyBytes)]));
+            if (request.Body.Length > MaxShownBodyBytes)
+            {
+                text.Append(" … (").Append(request.Body.Length).Append(" bytes in all)");
+            }
+            text.Append('\n');
+        }
+
+        StubRoute[] routes;
+        lock (_routes)
+        {
+            routes = _routes.ToArray();
+        }
+        text.Append('\n');
+        if (routes.Length == 0)
+        {
+            text.Append("The stub has no routes; add one with StubServer.AddRoute.\n");
+            return text.ToString();
+        }
+        var ranked = new List<(int Misses, int Distance, int Order, StubRoute Route, List<string> Why)>(routes.Length);
+        for (int i = 0; i < routes.Length; i++)
+        {
+            List<string> why = routes[i].Mismatches(request, out int misses);
+            ranked.Add((misses, EditDistance(request.Path, routes[i].PathPattern), i, routes[i], why));
+        }
+        ranked.Sort((a, b) => a.Misses != b.Misses ? a.Misses.CompareTo(b.Misses) : a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Order.CompareTo(b.Order));
+        text.Append("Closest routes:\n");
+        for (int i = 0; i < Math.Min(ClosestRoutesShown, ranked.Count); i++)
+        {
+            text.Append("  ").Append(ranked[i].Route).Append(" — ").Append(string.Join("; ", ranked[i].Why)).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static string DescribeRequests(IReadOnlyList<RecordedRequest> requests)
+    {
+        if (requests.Count == 0)
+        {
+            return "No requests were received.";
+        }
+        var text = new StringBuilder();
+        text.Append("Received ").Append(requests.Count).Append(requests.Count == 1 ? " request:" : " requests:");
+        foreach (RecordedRequest request in requests)
+        {
+            text.Append(Environment.NewLine).Append("  ").Append(request.SequenceNumber).Append(". ")
+                .Append(request.Method).Append(' ').Append(request.Target);
+            if (!request.Body.IsEmpty)
+            {
+                text.Append(" (").Append(request.Body.Length).Append(" body bytes)");
+            }
+            text.Append(request.MatchedRoute is null ? " → no route (404)" : " → " + request.MatchedRoute);
+        }
+        return text.ToString();
+    }
+
+    // Levenshtein distance, to rank routes by how close their pattern is to the path that missed.
+    private static int EditDistance(string a, string b)
+    {
+        a = a.Length > 256 ? a[..256] : a;
+        b = b.Length > 256 ? b[..256] : b;
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}
