@@ -66,4 +66,6 @@ public enum RequestRejectionReason
     RequestHeadersTimeout,
     /// <summary>An Expect field asks for something other than 100-continue, RFC 9110 §10.1.1 (417).</summary>
     UnsupportedExpectation,
+    /// <summary>The request body arrived slower than <see cref="TinyHttpServerOptions.MinRequestBodyDataRate"/> (408).</summary>
+    RequestBodyTimeout,
 }

@@ -90,6 +90,24 @@ public sealed class TinyHttpServerOptions
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
 
     /// <summary>
+    /// The slowest a client may send a request body while the handler waits for it: default 240 bytes/s after a
+    /// 5-second grace period (as Kestrel). Slower → 408 Request Timeout and close. Null disables the check.
+    /// </summary>
+    public MinDataRate? MinRequestBodyDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>
+    /// The slowest a client may read a response: default 240 bytes/s after a 5-second grace period (as Kestrel).
+    /// A client that stops reading has its connection aborted and the handler's token fires. Null disables the check.
+    /// </summary>
+    public MinDataRate? MinResponseDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>
+    /// Most connections open at once; null (the default) means no limit. A connection beyond the limit is answered
+    /// at once with 503 Service Unavailable and Connection: close, without reading its request.
+    /// </summary>
+    public int? MaxConcurrentConnections { get; set; }
+
+    /// <summary>
     /// How long <see cref="TinyHttpServer.Stop"/> and <see cref="TinyHttpServer.DisposeAsync"/> let in-flight
     /// requests finish before aborting them. Default 30 seconds.
     /// </summary>
@@ -113,6 +131,10 @@ public sealed class TinyHttpServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAliveTimeout, TimeSpan.Zero, nameof(KeepAliveTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownTimeout, TimeSpan.Zero, nameof(ShutdownTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(ResponseBufferSize, 0, nameof(ResponseBufferSize));
+        if (MaxConcurrentConnections is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentConnections), "MaxConcurrentConnections must be null or at least 1.");
+        }
     }
 
     /// <summary>[::1] added by <see cref="ListenLocalhost"/>: skipped without error when the machine has no IPv6 loopback.</summary>

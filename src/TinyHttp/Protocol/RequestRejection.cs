@@ -10,7 +10,7 @@ internal static class RequestRejection
         RequestRejectionReason.HeadersTooLarge or RequestRejectionReason.TooManyHeaders => 431,
         RequestRejectionReason.UnsupportedTransferCoding => 501,
         RequestRejectionReason.RequestBodyTooLarge => 413,
-        RequestRejectionReason.RequestHeadersTimeout => 408,
+        RequestRejectionReason.RequestHeadersTimeout or RequestRejectionReason.RequestBodyTimeout => 408,
         RequestRejectionReason.UnsupportedExpectation => 417,
         _ => 400,
     };
@@ -47,6 +47,7 @@ internal static class RequestRejection
         RequestRejectionReason.RequestBodyTooLarge => "The request body is too large.",
         RequestRejectionReason.RequestHeadersTimeout => "The request headers were not received in time.",
         RequestRejectionReason.UnsupportedExpectation => "Only the 100-continue expectation is supported.",
+        RequestRejectionReason.RequestBodyTimeout => "The request body arrived too slowly.",
         _ => "The request is invalid.",
     };
 }

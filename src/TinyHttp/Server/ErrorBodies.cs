@@ -15,6 +15,17 @@ internal static class ErrorBodies
 
     public static byte[] For(BadHttpRequestException rejection) => ByReason[(int)rejection.Reason];
 
+    /// <summary>The whole 503 response for a connection over the limit; rare, so built each time for a fresh Date.</summary>
+    public static byte[] ServiceUnavailableResponse()
+    {
+        byte[] body = Encoding.ASCII.GetBytes("503 Service Unavailable: the server has too many connections; try again later.\n");
+        ResponseField[] fields = [new ResponseField("Content-Type", ContentType)];
+        var buffer = new byte[ResponseHeadWriter.MaxLength(503, null, fields) + body.Length];
+        int length = ResponseHeadWriter.Write(buffer, 503, null, fields, ResponseBodyFraming.ContentLength, body.Length, ConnectionOption.Close);
+        body.CopyTo(buffer, length);
+        return buffer[..(length + body.Length)];
+    }
+
     private static byte[][] Build()
     {
         var reasons = Enum.GetValues<RequestRejectionReason>();

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -54,6 +55,13 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     private int _state;
     private long _deadline = long.MaxValue;
+
+    // Request body data rate: time spent waiting for body bytes, and when the current wait began.
+    private long _bodyWaitMilliseconds;
+    private long _bodyWaitStartedAt;
+
+    // Response data rate: when the pending send must have completed, or 0 when none is pending.
+    private long _sendDeadline;
     private long _requestCount;
     private bool _isHeadRequest;
     private bool _mustClose;
@@ -204,7 +212,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _bodyRemaining = head.IsChunked ? 0 : Math.Max(head.ContentLength, 0);
         _bodyComplete = !head.HasBody;
         _bodyBytesRead = 0;
+        _bodyWaitMilliseconds = 0;
         _continueSent = false;
+        long startTimestamp = Stopwatch.GetTimestamp();
+        ServerMetrics.ActiveRequests.Add(1);
         BodyReadStarted = false;
         if (_bodyChunked)
         {
@@ -226,6 +237,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         catch (Exception ex)
         {
             failure = ex;
+        }
+        finally
+        {
+            ServerMetrics.ActiveRequests.Add(-1);
         }
 
         if (Volatile.Read(ref _aborted) != 0 || _detached)
@@ -252,6 +267,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return false;
         }
+        ServerMetrics.RecordRequest(startTimestamp, _request.Method, _response.StatusCode, head.IsHttp11);
 
         if (_mustClose || _response.ClosesConnection || !head.KeepAlive || _server.IsStopping)
         {
@@ -304,6 +320,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         _mustClose = true;
         _server.Log.RequestRejected(Id, rejection.Reason, rejection.StatusCode);
+        ServerMetrics.RecordRejection(rejection.Reason);
         byte[] body = ErrorBodies.For(rejection);
         await EnsureOutputSpaceAsync(ResponseHeadWriter.MaxLength(rejection.StatusCode, null, ErrorFields) + body.Length).ConfigureAwait(false);
         int written = ResponseHeadWriter.Write(OutputSpan, rejection.StatusCode, null, ErrorFields,
@@ -417,6 +434,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             // Nothing buffered: receive straight into the caller's memory, never past this body's end.
             await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
+            BeginBodyWait();
             try
             {
                 read = await _socket.ReceiveAsync(destination.Slice(0, wanted), SocketFlags.None, cancellationToken).ConfigureAwait(false);
@@ -425,17 +443,14 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             {
                 // The handler gave up on the body; what is left of it can no longer be framed.
                 _mustClose = true;
+                EndBodyWait();
                 throw;
             }
             catch (Exception ex) when (IsConnectionFailure(ex))
             {
                 read = 0;
             }
-            if (read <= 0)
-            {
-                CancelRequest();
-                throw new BadHttpRequestException(RequestRejectionReason.UnexpectedEndOfRequestBody);
-            }
+            EndBodyWait(read);
         }
         _bodyRemaining -= read;
         _bodyComplete = _bodyRemaining == 0;
@@ -457,13 +472,38 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             {
                 return written;
             }
+            BeginBodyWait();
             int received = await ReceiveAsync().ConfigureAwait(false);
-            if (received <= 0)
-            {
-                CancelRequest();
-                throw new BadHttpRequestException(RequestRejectionReason.UnexpectedEndOfRequestBody);
-            }
+            EndBodyWait(received);
         }
+    }
+
+    private void BeginBodyWait()
+    {
+        _bodyWaitStartedAt = Environment.TickCount64;
+        TrySetState(ConnectionState.ReadingBody, long.MaxValue);
+    }
+
+    /// <summary>Ends a wait for body bytes; throws when the client closed or the body was too slow.</summary>
+    private void EndBodyWait(int received)
+    {
+        bool timedOut = Volatile.Read(ref _state) == ConnectionState.TimedOut;
+        EndBodyWait();
+        if (received > 0 && !timedOut)
+        {
+            return;
+        }
+        _mustClose = true;
+        CancelRequest();
+        throw new BadHttpRequestException(timedOut
+            ? RequestRejectionReason.RequestBodyTimeout
+            : RequestRejectionReason.UnexpectedEndOfRequestBody);
+    }
+
+    private void EndBodyWait()
+    {
+        _bodyWaitMilliseconds += Environment.TickCount64 - _bodyWaitStartedAt;
+        TrySetState(ConnectionState.Processing, long.MaxValue);
     }
 
     // ---- Receiving --------------------------------------------------------------------------
@@ -679,18 +719,44 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        while (!data.IsEmpty)
+        StartSendClock(data.Length);
+        try
         {
-            int sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            data = data.Slice(sent);
+            while (!data.IsEmpty)
+            {
+                int sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                data = data.Slice(sent);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sendDeadline, 0);
         }
     }
 
     private void Send(ReadOnlySpan<byte> data)
     {
-        while (!data.IsEmpty)
+        StartSendClock(data.Length);
+        try
         {
-            data = data.Slice(_socket.Send(data, SocketFlags.None));
+            while (!data.IsEmpty)
+            {
+                data = data.Slice(_socket.Send(data, SocketFlags.None));
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sendDeadline, 0);
+        }
+    }
+
+    // A client that stops reading leaves the send pending; the heartbeat aborts it once the send has
+    // taken longer than MinResponseDataRate allows for its size.
+    private void StartSendClock(int bytes)
+    {
+        if (_server.Options.MinResponseDataRate is { } rate)
+        {
+            Volatile.Write(ref _sendDeadline, Environment.TickCount64 + rate.AllowedMilliseconds(bytes));
         }
     }
 
@@ -765,11 +831,28 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Called by the server's heartbeat once a second.</summary>
     public void OnHeartbeat(long now)
     {
+        long sendDeadline = Volatile.Read(ref _sendDeadline);
+        if (sendDeadline != 0 && now > sendDeadline)
+        {
+            _server.Log.ResponseDataRateTooLow(Id);
+            Abort();
+            return;
+        }
+        int state = Volatile.Read(ref _state);
+        if (state == ConnectionState.ReadingBody && _server.Options.MinRequestBodyDataRate is { } rate)
+        {
+            long waited = _bodyWaitMilliseconds + (now - Volatile.Read(ref _bodyWaitStartedAt));
+            if (waited > rate.AllowedMilliseconds(_bodyBytesRead)
+                && Interlocked.CompareExchange(ref _state, ConnectionState.TimedOut, state) == state)
+            {
+                ShutdownReceive();
+            }
+            return;
+        }
         if (now < Volatile.Read(ref _deadline))
         {
             return;
         }
-        int state = Volatile.Read(ref _state);
         if (state is ConnectionState.Idle or ConnectionState.ReadingHead or ConnectionState.Closing
             && Interlocked.CompareExchange(ref _state, ConnectionState.TimedOut, state) == state)
         {
@@ -876,5 +959,6 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         public const int Closing = 3;
         public const int TimedOut = 4;
         public const int ClosedByServer = 5;
+        public const int ReadingBody = 6;
     }
 }

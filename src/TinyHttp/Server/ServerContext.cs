@@ -20,6 +20,7 @@ internal sealed class ServerContext
     private readonly List<Task> _acceptLoops = new();
     private readonly TaskCompletionSource _allConnectionsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastConnectionId;
+    private int _activeConnections;
     private volatile bool _stopping;
     private Timer? _heartbeat;
 
@@ -38,7 +39,7 @@ internal sealed class ServerContext
 
     public bool IsStopping => _stopping;
 
-    public int ActiveConnectionCount => _connections.Count;
+    public int ActiveConnectionCount => Volatile.Read(ref _activeConnections);
 
     /// <summary>Binds and listens on every endpoint, or on none: a failure closes what was already bound.</summary>
     /// <exception cref="IOException">An endpoint could not be bound; the message names it.</exception>
@@ -172,15 +173,41 @@ internal sealed class ServerContext
             {
                 socket.NoDelay = true;
             }
+            if (Interlocked.Increment(ref _activeConnections) > Options.MaxConcurrentConnections)
+            {
+                Interlocked.Decrement(ref _activeConnections);
+                RefuseConnection(socket);
+                continue;
+            }
+            ServerMetrics.ActiveConnections.Add(1);
             var connection = new HttpConnection(this, socket, Interlocked.Increment(ref _lastConnectionId));
             _connections[connection.Id] = connection;
             ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
         }
     }
 
+    /// <summary>Over MaxConcurrentConnections: answer 503 without reading the request, then close.</summary>
+    private void RefuseConnection(Socket socket)
+    {
+        Log.ConnectionRejected(socket.RemoteEndPoint, Options.MaxConcurrentConnections ?? 0);
+        ServerMetrics.RejectedConnections.Add(1);
+        try
+        {
+            socket.Blocking = false;
+            socket.Send(ErrorBodies.ServiceUnavailableResponse(), SocketFlags.None, out _);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (HttpConnection.IsConnectionFailure(ex))
+        {
+        }
+        socket.Dispose();
+    }
+
     public void OnConnectionClosed(HttpConnection connection)
     {
         _connections.TryRemove(connection.Id, out _);
+        Interlocked.Decrement(ref _activeConnections);
+        ServerMetrics.ActiveConnections.Add(-1);
         if (_stopping && _connections.IsEmpty)
         {
             _allConnectionsClosed.TrySetResult();

@@ -47,4 +47,10 @@ internal sealed partial class ServerLog(ILogger logger)
 
     [LoggerMessage(EventId = 12, EventName = "CancellationCallbackFailed", Level = LogLevel.Warning, Message = "Connection {ConnectionId}: a callback registered on the request-aborted token threw")]
     public partial void CancellationCallbackFailed(long connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 13, EventName = "ResponseDataRateTooLow", Level = LogLevel.Debug, Message = "Connection {ConnectionId}: the client read the response too slowly; the connection was aborted")]
+    public partial void ResponseDataRateTooLow(long connectionId);
+
+    [LoggerMessage(EventId = 14, EventName = "ConnectionRejected", Level = LogLevel.Warning, Message = "A connection from {RemoteEndPoint} was refused with 503: {Limit} connections are open (MaxConcurrentConnections)")]
+    public partial void ConnectionRejected(EndPoint? remoteEndPoint, int limit);
 }
