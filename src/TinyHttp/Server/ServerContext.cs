@@ -206,9 +206,9 @@ internal sealed class ServerContext
     public void OnConnectionClosed(HttpConnection connection)
     {
         _connections.TryRemove(connection.Id, out _);
-        Interlocked.Decrement(ref _activeConnections);
         ServerMetrics.ActiveConnections.Add(-1);
-        if (_stopping && _connections.IsEmpty)
+        // The counter, not the dictionary, decides "all closed": it reaches 0 only after every connection has left.
+        if (Interlocked.Decrement(ref _activeConnections) == 0 && _stopping)
         {
             _allConnectionsClosed.TrySetResult();
         }
@@ -238,7 +238,7 @@ internal sealed class ServerContext
         {
             entry.Value.CloseIfIdle();
         }
-        if (_connections.IsEmpty)
+        if (Volatile.Read(ref _activeConnections) == 0)
         {
             _allConnectionsClosed.TrySetResult();
         }

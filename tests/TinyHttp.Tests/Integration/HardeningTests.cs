@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using TinyHttp.Tests.Infrastructure;
+using Xunit;
+
+namespace TinyHttp.Tests.Integration;
+
+/// <summary>Many connections at once: graceful shutdown under load, slowloris, concurrent lifecycle calls.</summary>
+[Collection(nameof(HardeningTests))]
+[CollectionDefinition(nameof(HardeningTests), DisableParallelization = true)]
+public class HardeningTests
+{
+    [Fact]
+    public async Task StopAsync_With500RequestsInFlight_DeliversEveryResponse()
+    {
+        const int inFlight = 500;
+        int entered = 0;
+        var allEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        {
+            if (request.Path.StartsWith("/busy/", StringComparison.Ordinal))
+            {
+                if (Interlocked.Increment(ref entered) == inFlight)
+                {
+                    allEntered.SetResult();
+                }
+                await release.Task;
+            }
+            response.SetBody("done " + request.Path);
+        });
+        await using RawSocket idle = await scope.ConnectAsync();
+        await idle.SendAsync("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+        await idle.ReadResponseAsync();
+
+        var clients = new List<RawSocket>();
+        for (int i = 0; i < inFlight; i++)
+        {
+            RawSocket client = await scope.ConnectAsync();
+            await client.SendAsync($"GET /busy/{i} HTTP/1.1\r\nHost: x\r\n\r\n");
+            clients.Add(client);
+        }
+        await allEntered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        int port = scope.Server.Port;
+
+        Task stopping = scope.Server.StopAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(await idle.IsClosedByServerAsync());
+        using (var late = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await Assert.ThrowsAsync<SocketException>(() => late.ConnectAsync(IPAddress.Loopback, port));
+        }
+        release.SetResult();
+        string[] responses = await Task.WhenAll(clients.Select(c => c.ReadToEndAsync()));
+        await stopping;
+
+        for (int i = 0; i < inFlight; i++)
+        {
+            Assert.StartsWith("HTTP/1.1 200 OK\r\n", responses[i]);
+            Assert.Equal($"done /busy/{i}", RawSocket.Body(responses[i]));
+            Assert.Equal("close", RawSocket.HeaderValue(responses[i], "Connection"));
+        }
+        Assert.Equal(0, scope.Server.ActiveConnectionCount);
+        foreach (RawSocket client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Slowloris_DoesNotStarveAWellBehavedClient_AndIsCutAtTheHeaderTimeout()
+    {
+        const int attackers = 2000;
+        await using var scope = ServerScope.Start((request, response) => response.SetBody("served"),
+            options => options.RequestHeadersTimeout = TimeSpan.FromSeconds(2));
+        var slow = new List<RawSocket>();
+        for (int i = 0; i < attackers; i++)
+        {
+            RawSocket client = await scope.ConnectAsync();
+            await client.SendAsync("GET / HTTP/1.1\r\nHo");
+            slow.Add(client);
+        }
+
+        using (var wellBehaved = new HttpClient())
+        {
+            Assert.Equal("served", await wellBehaved.GetStringAsync(scope.Url("/")));
+        }
+        foreach (RawSocket client in slow)
+        {
+            await client.SendAsync("s");
+        }
+        string[] endings = await Task.WhenAll(slow.Select(c => c.ReadToEndAsync()));
+
+        Assert.All(endings, ending => Assert.StartsWith("HTTP/1.1 408 Request Timeout\r\n", ending));
+        foreach (RawSocket client in slow)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task StartStopDispose_FromManyThreadsAtOnce_IsSafe()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            var server = new TinyHttpServer(new TinyHttpServerOptions(), (request, response) => response.SetBody("ok"));
+            var gate = new ManualResetEventSlim();
+            int started = 0;
+            Task[] calls = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                gate.Wait();
+                switch (i % 4)
+                {
+                    case 0:
+                        try
+                        {
+                            server.Start();
+                            Interlocked.Increment(ref started);
+                        }
+                        catch (InvalidOperationException)
+                        {
+                        }
+                        break;
+                    case 1:
+                        await server.StopAsync(TimeSpan.FromSeconds(5));
+                        break;
+                    case 2:
+                        await server.DisposeAsync();
+                        break;
+                    default:
+                        server.Stop();
+                        break;
+                }
+            })).ToArray();
+            gate.Set();
+            await Task.WhenAll(calls);
+            await server.DisposeAsync();
+
+            Assert.True(started <= 1);
+            Assert.Equal(0, server.ActiveConnectionCount);
+        }
+    }
+}
