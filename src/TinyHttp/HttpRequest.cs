@@ -25,6 +25,7 @@ public sealed class HttpRequest
     private string? _decodedPath;
     private string? _queryString;
     private long? _maxBodySize;
+    private int _headLength;
 
     internal HttpRequest(HttpConnection connection)
     {
@@ -62,6 +63,12 @@ public sealed class HttpRequest
 
     /// <summary>The request's protocol version: <see cref="HttpVersion.Version11"/> or <see cref="HttpVersion.Version10"/>.</summary>
     public Version ProtocolVersion => Head.IsHttp11 ? HttpVersion.Version11 : HttpVersion.Version10;
+
+    /// <summary>
+    /// The request line and header section exactly as received, through the empty line that ends it. Valid only
+    /// while the handler runs: copy it (<c>ToArray()</c>) to keep it.
+    /// </summary>
+    public ReadOnlySpan<byte> RawHead => _headBytes.AsSpan(0, _headLength);
 
     /// <summary>The header fields, in wire order.</summary>
     public HttpRequestHeaders Headers { get; }
@@ -131,6 +138,7 @@ public sealed class HttpRequest
             _headBytes = new byte[Math.Max(head.Length, _headBytes.Length * 2)];
         }
         head.CopyTo(_headBytes);
+        _headLength = head.Length;
         _method = null;
         _rawTarget = null;
         _path = null;

@@ -19,6 +19,7 @@ public sealed class RecordedRequest
         string version,
         IReadOnlyList<KeyValuePair<string, string>> headers,
         byte[] body,
+        byte[] rawHead,
         DateTimeOffset receivedAt)
     {
         SequenceNumber = sequenceNumber;
@@ -29,6 +30,7 @@ public sealed class RecordedRequest
         Version = version;
         Headers = headers;
         Body = body;
+        RawHead = rawHead;
         ReceivedAt = receivedAt;
     }
 
@@ -55,6 +57,9 @@ public sealed class RecordedRequest
 
     /// <summary>Body is the request body, with any chunked framing removed.</summary>
     public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>RawHead is the request line and header section exactly as the client sent them, through the empty line.</summary>
+    public ReadOnlyMemory<byte> RawHead { get; }
 
     /// <summary>BodyText is <see cref="Body"/> decoded as UTF-8.</summary>
     public string BodyText => Encoding.UTF8.GetString(Body.Span);

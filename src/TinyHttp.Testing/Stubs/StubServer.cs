@@ -215,13 +215,14 @@ public sealed class StubServer : IAsyncLifetime, IAsyncDisposable
             headers.Add(header);
         }
         string version = request.ProtocolVersion.Minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+        byte[] rawHead = request.RawHead.ToArray();
 
         StubRoute? route;
         RecordedRequest recorded;
         lock (_requests)
         {
             recorded = new RecordedRequest(
-                _requests.Count + 1, request.Method, request.RawTarget, request.Path, request.QueryString, version, headers, body, DateTimeOffset.UtcNow);
+                _requests.Count + 1, request.Method, request.RawTarget, request.Path, request.QueryString, version, headers, body, rawHead, DateTimeOffset.UtcNow);
             route = FindRoute(recorded);
             recorded.MatchedRoute = route?.ToString();
             _requests.Add(recorded);

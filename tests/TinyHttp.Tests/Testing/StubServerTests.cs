@@ -114,6 +114,9 @@ public sealed class StubServerTests
         Assert.Equal(
             "PUT /items/1?tag=a%26b HTTP/1.1\r\nHost: stub\r\nX-One: 1\r\nx-one: 2\r\nTransfer-Encoding: chunked\r\n\r\nabc",
             Encoding.Latin1.GetString(request.ToReconstructedBytes()));
+        Assert.Equal(
+            "PUT /items/1?tag=a%26b HTTP/1.1\r\nHost: stub\r\nX-One: 1\r\nx-one:  2 \r\nTransfer-Encoding: chunked\r\n\r\n",
+            Encoding.Latin1.GetString(request.RawHead.Span));
     }
 
     [Fact]
