@@ -90,8 +90,6 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     public bool BodyReadStarted { get; private set; }
 
-    public Task Completion { get; private set; } = Task.CompletedTask;
-
     /// <summary>
     /// Whether the response being written may leave the connection open: the request asked for it, the
     /// server is not stopping, and what is left of the request body can be drained.
@@ -103,7 +101,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         !(_request.Head.ExpectContinue && !_continueSent)
         && (_bodyChunked || _bodyRemaining <= _server.Options.MaxUnreadRequestBodyToDrain);
 
-    void IThreadPoolWorkItem.Execute() => Completion = RunAsync();
+    // RunAsync handles every exception itself; the server tracks the connection, not the task.
+    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
     // ---- The request loop -------------------------------------------------------------------
 
