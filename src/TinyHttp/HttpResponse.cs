@@ -34,6 +34,7 @@ public sealed class HttpResponse
     private long _framedLength;
     private ResponseBodyFraming _framing;
     private bool _isHeadRequest;
+    private bool _isConnectRequest;
     private bool _isHttp11;
     private bool _completed;
 
@@ -205,8 +206,9 @@ public sealed class HttpResponse
 
     internal bool IsDetachedOrAborted => _completed && !HasStarted;
 
-    internal void Reset(bool isHeadRequest, bool isHttp11)
+    internal void Reset(bool isHeadRequest, bool isConnectRequest, bool isHttp11)
     {
+        _isConnectRequest = isConnectRequest;
         _statusCode = 200;
         _reasonPhrase = null;
         _contentLength = null;
@@ -246,7 +248,8 @@ public sealed class HttpResponse
         if (!HasStarted)
         {
             await StartAsync(complete: true).ConfigureAwait(false);
-            if (_framing == ResponseBodyFraming.ContentLength && !_isHeadRequest && ResponseHeadWriter.StatusAllowsBody(_statusCode))
+            if (_framing is ResponseBodyFraming.ContentLength or ResponseBodyFraming.CloseDelimited
+                && !_isHeadRequest && ResponseHeadWriter.StatusAllowsBody(_statusCode))
             {
                 if (_hasWholeBody)
                 {
@@ -388,9 +391,16 @@ public sealed class HttpResponse
         long length = 0;
         if (!ResponseHeadWriter.StatusAllowsBody(_statusCode))
         {
-            // A 304 may announce the length a 200 would have had (RFC 9110 §8.6); 1xx and 204 must not.
-            _framing = _statusCode == 304 && declared is not null ? ResponseBodyFraming.ContentLength : ResponseBodyFraming.None;
-            length = declared ?? 0;
+            // A 304 may announce the length a 200 would have had (RFC 9110 §8.6); 1xx and 204 must not. A 205 has no
+            // content but, unlike 204, must still frame it: Content-Length: 0 (RFC 9110 §15.3.6).
+            _framing = _statusCode == 205 || (_statusCode == 304 && declared is not null) ? ResponseBodyFraming.ContentLength : ResponseBodyFraming.None;
+            length = _statusCode == 205 ? 0 : declared ?? 0;
+        }
+        else if (_isConnectRequest && _statusCode < 300)
+        {
+            // RFC 9110 §9.3.6: no Content-Length or Transfer-Encoding in a 2xx to CONNECT; the connection becomes a
+            // tunnel, so whatever follows is raw bytes until it closes.
+            _framing = ResponseBodyFraming.CloseDelimited;
         }
         else if (complete)
         {

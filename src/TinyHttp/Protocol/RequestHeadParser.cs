@@ -335,14 +335,7 @@ internal sealed class RequestHeadParser
                 ApplyConnectionOptions(value, head);
                 break;
             case 6 when HttpCharacters.EqualsLowerAscii(name, "expect"u8):
-                if (HttpCharacters.EqualsLowerAscii(value, "100-continue"u8))
-                {
-                    head.ExpectContinue = true;
-                }
-                else
-                {
-                    _hasUnsupportedExpectation = true;
-                }
+                ApplyExpectations(value, head);
                 break;
         }
     }
@@ -396,6 +389,30 @@ internal sealed class RequestHeadParser
             else if (semicolon >= 0)
             {
                 throw new BadHttpRequestException(RequestRejectionReason.ChunkedNotFinalTransferCoding);
+            }
+            if (comma < 0)
+            {
+                return;
+            }
+            value = value.Slice(comma + 1);
+        }
+    }
+
+    // RFC 9110 §10.1.1: Expect = #expectation; empty list elements are ignored (§5.6.1), and
+    // 100-continue is the only expectation defined, matched case-insensitively.
+    private void ApplyExpectations(ReadOnlySpan<byte> value, RequestHead head)
+    {
+        while (true)
+        {
+            int comma = value.IndexOf((byte)',');
+            ReadOnlySpan<byte> expectation = HttpCharacters.TrimWhitespace(comma < 0 ? value : value.Slice(0, comma));
+            if (HttpCharacters.EqualsLowerAscii(expectation, "100-continue"u8))
+            {
+                head.ExpectContinue = true;
+            }
+            else if (!expectation.IsEmpty)
+            {
+                _hasUnsupportedExpectation = true;
             }
             if (comma < 0)
             {

@@ -147,8 +147,8 @@ internal static class ResponseHeadWriter
             _ => false,
         };
 
-    /// <summary>RFC 9110 §6.4.1 and §15: 1xx, 204 and 304 responses never carry content.</summary>
-    public static bool StatusAllowsBody(int statusCode) => statusCode >= 200 && statusCode != 204 && statusCode != 304;
+    /// <summary>RFC 9110 §6.4.1 and §15: 1xx, 204, 205 and 304 responses never carry content.</summary>
+    public static bool StatusAllowsBody(int statusCode) => statusCode >= 200 && statusCode is not (204 or 205 or 304);
 
     private static int Append(Span<byte> destination, ReadOnlySpan<byte> bytes)
     {

@@ -221,7 +221,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             _chunkedDecoder = new ChunkedBodyDecoder(_server.Options.MaxRequestHeadersTotalSize);
         }
         _isHeadRequest = head.Method.Length == 4 && _request.HeadBytes.Slice(head.Method.Start, 4).SequenceEqual("HEAD"u8);
-        _response.Reset(_isHeadRequest, head.IsHttp11);
+        bool isConnect = head.TargetForm == RequestTargetForm.Authority;
+        _response.Reset(_isHeadRequest, isConnect, head.IsHttp11);
 
         Exception? failure = null;
         try
@@ -307,7 +308,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             Abort();
             return false;
         }
-        _response.Reset(_isHeadRequest, _request.Head.IsHttp11);
+        _response.Reset(_isHeadRequest, isConnectRequest: false, _request.Head.IsHttp11);
         _response.StatusCode = 500;
         _response.SetBody(ErrorBodies.InternalServerError);
         _response.ContentType = ErrorBodies.ContentType;
