@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -144,6 +145,130 @@ public class HardeningTests
 
             Assert.True(started <= 1);
             Assert.Equal(0, server.ActiveConnectionCount);
+        }
+    }
+}
+
+/// <summary>Clients that vanish mid-request or mid-response: tokens fire, connections are released, nothing goes unobserved.</summary>
+[Collection(nameof(HardeningTests))]
+public class DisconnectTests
+{
+    [Fact]
+    public async Task ClientsThatVanish_LeaveNoConnectionsAndNoUnobservedExceptions()
+    {
+        var unobserved = new ConcurrentQueue<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> onUnobserved = (_, e) => unobserved.Enqueue(e.Exception);
+        TaskScheduler.UnobservedTaskException += onUnobserved;
+        try
+        {
+            var logger = new ClosedConnectionCounter();
+            var tokensFired = new ConcurrentQueue<string>();
+            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var handler = new RequestHandler(async (request, response, ct) =>
+            {
+                using var registration = ct.Register(() => tokensFired.Enqueue(request.Path));
+                if (request.Path == "/upload")
+                {
+                    await Assert.ThrowsAsync<BadHttpRequestException>(() => request.ReadBodyAsBytesAsync(ct));
+                }
+                else if (request.Path == "/download")
+                {
+                    var chunk = new byte[64 * 1024];
+                    while (!ct.IsCancellationRequested)
+                    {
+                        await response.WriteAsync(chunk, ct);
+                        await response.FlushAsync(ct);
+                    }
+                }
+                else if (request.Path == "/wait")
+                {
+                    waiting.SetResult();
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+            });
+            await using var server = new TinyHttpServer(new TinyHttpServerOptions(), handler, logger);
+            server.Start();
+
+            await using (RawSocket partialHead = await RawSocket.ConnectAsync(server))
+            {
+                await partialHead.SendAsync("GET / HTTP/1.1\r\nHo");
+            }
+            await using (RawSocket partialBody = await RawSocket.ConnectAsync(server))
+            {
+                await partialBody.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten b");
+            }
+            using (var download = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                await download.ConnectAsync(server.EndPoints[0]);
+                await download.SendAsync("GET /download HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), SocketFlags.None);
+                await download.ReceiveAsync(new byte[1024], SocketFlags.None);
+                download.LingerState = new LingerOption(true, 0);
+            }
+            using (var reset = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                await reset.ConnectAsync(server.EndPoints[0]);
+                await reset.SendAsync("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), SocketFlags.None);
+                await waiting.Task;
+                reset.LingerState = new LingerOption(true, 0);
+            }
+
+            await logger.WaitForClosedAsync(4).WaitAsync(TimeSpan.FromSeconds(60));
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+
+            Assert.Equal(0, server.ActiveConnectionCount);
+            Assert.Contains("/wait", tokensFired);
+            Assert.Contains("/download", tokensFired);
+            Assert.Empty(unobserved);
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= onUnobserved;
+        }
+    }
+
+    /// <summary>Counts the server's ConnectionClosed events so the test can await them instead of polling.</summary>
+    private sealed class ClosedConnectionCounter : Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly object _gate = new();
+        private readonly List<(int Count, TaskCompletionSource Signal)> _closedWaiters = new();
+        private int _closed;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name != "ConnectionClosed")
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                _closed++;
+                foreach ((int count, TaskCompletionSource signal) in _closedWaiters)
+                {
+                    if (_closed >= count)
+                    {
+                        signal.TrySetResult();
+                    }
+                }
+            }
+        }
+
+        public Task WaitForClosedAsync(int count)
+        {
+            lock (_gate)
+            {
+                var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_closed >= count)
+                {
+                    signal.SetResult();
+                }
+                _closedWaiters.Add((count, signal));
+                return signal.Task;
+            }
         }
     }
 }
