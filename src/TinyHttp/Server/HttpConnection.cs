@@ -728,6 +728,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 data = data.Slice(sent);
             }
         }
+        catch (Exception ex) when (IsConnectionFailure(ex) && ex is not OperationCanceledException)
+        {
+            // The client is gone: tell the handler through its token as well as through this exception.
+            CancelRequest();
+            throw;
+        }
         finally
         {
             Volatile.Write(ref _sendDeadline, 0);
@@ -743,6 +749,11 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             {
                 data = data.Slice(_socket.Send(data, SocketFlags.None));
             }
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            CancelRequest();
+            throw;
         }
         finally
         {
