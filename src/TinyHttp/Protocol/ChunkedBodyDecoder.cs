@@ -93,6 +93,8 @@ internal struct ChunkedBodyDecoder
                     }
                     _chunkRemaining = (_chunkRemaining << 4) | (uint)digit;
                     _sawSizeDigit = true;
+                    // Leading zeros never overflow, so the line itself is bounded, or a peer could send zeros forever.
+                    CountLineByte();
                 }
                 else if (!_sawSizeDigit)
                 {

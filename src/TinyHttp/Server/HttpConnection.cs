@@ -45,6 +45,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private ChunkedBodyDecoder _chunkedDecoder;
     private bool _bodyComplete;
     private long _bodyBytesRead;
+    private long _bodyWireBytes;
     private bool _continueSent;
 
     // A receive started while an async handler runs, so a client that goes away is noticed (see StartReadAhead).
@@ -211,6 +212,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _bodyRemaining = head.IsChunked ? 0 : Math.Max(head.ContentLength, 0);
         _bodyComplete = !head.HasBody;
         _bodyBytesRead = 0;
+        _bodyWireBytes = 0;
         _bodyWaitMilliseconds = 0;
         _continueSent = false;
         long startTimestamp = Stopwatch.GetTimestamp();
@@ -339,15 +341,15 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             return false;
         }
         long limit = _server.Options.MaxUnreadRequestBodyToDrain;
-        long drained = 0;
+        // Counted in wire bytes: chunk framing can carry far more bytes than the body it decodes to.
+        long drainStart = _bodyWireBytes;
         byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             while (!_bodyComplete)
             {
                 int read = await ReadBodyCoreAsync(scratch, CancellationToken.None, enforceLimit: false).ConfigureAwait(false);
-                drained += read;
-                if (drained > limit)
+                if (_bodyWireBytes - drainStart > limit)
                 {
                     return false;
                 }
@@ -453,6 +455,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             EndBodyWait(read);
         }
         _bodyRemaining -= read;
+        _bodyWireBytes += read;
         _bodyComplete = _bodyRemaining == 0;
         return read;
     }
@@ -464,6 +467,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             ReadOnlySpan<byte> buffered = _receiveBuffer.AsSpan(_receiveStart, _receiveEnd - _receiveStart);
             bool done = _chunkedDecoder.Decode(buffered, destination.Span, out int consumed, out int written);
             Consume(consumed);
+            _bodyWireBytes += consumed;
             if (done)
             {
                 _bodyComplete = true;

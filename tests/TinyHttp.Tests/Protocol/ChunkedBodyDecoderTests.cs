@@ -110,6 +110,14 @@ public class ChunkedBodyDecoderTests
     }
 
     [Fact]
+    public void BoundsTheChunkSizeLine_EvenWhenItIsAllLeadingZeros()
+    {
+        var decoder = new ChunkedBodyDecoder(1024);
+        Assert.Throws<BadHttpRequestException>(() =>
+            decoder.Decode(Encoding.ASCII.GetBytes(new string('0', 5000) + "1\r\nX\r\n0\r\n\r\n"), new byte[8], out _, out _));
+    }
+
+    [Fact]
     public void BoundsTheTrailerSection()
     {
         var decoder = new ChunkedBodyDecoder(maxTrailerSize: 16);
