@@ -22,6 +22,7 @@ public sealed class HttpRequest
     private string? _method;
     private string? _rawTarget;
     private string? _path;
+    private string? _previousPath;
     private string? _decodedPath;
     private string? _queryString;
     private long? _maxBodySize;
@@ -50,7 +51,7 @@ public sealed class HttpRequest
     /// </summary>
     public string Path => _path ??= Head.TargetPath.Length == 0 && Head.TargetForm == RequestTargetForm.Absolute
         ? "/"
-        : Encoding.ASCII.GetString(Head.TargetPath.Of(_headBytes));
+        : ReusePreviousPath(Head.TargetPath.Of(_headBytes));
 
     /// <summary>
     /// <see cref="Path"/> with percent-encoding decoded as UTF-8: <c>/a b</c>. <c>%2F</c> stays encoded so a
@@ -146,6 +147,18 @@ public sealed class HttpRequest
         _queryString = null;
         _maxBodySize = maxBodySize;
         Headers.Reset();
+    }
+
+    // Clients on one connection tend to ask for the same path again (polling, health checks, benchmarks):
+    // reusing the last string when the bytes match keeps the kept-alive path free of allocations.
+    private string ReusePreviousPath(ReadOnlySpan<byte> bytes)
+    {
+        string? previous = _previousPath;
+        if (previous is not null && previous.Length == bytes.Length && System.Text.Ascii.Equals(bytes, previous))
+        {
+            return previous;
+        }
+        return _previousPath = Encoding.ASCII.GetString(bytes);
     }
 
     private static string? KnownMethod(ReadOnlySpan<byte> method) => method.Length switch

@@ -182,7 +182,7 @@ public sealed class HttpResponse
         if (!HasStarted)
         {
             await StartAsync(complete: false).ConfigureAwait(false);
-            EmitBufferedBody();
+            await EmitBufferedBodyAsync(cancellationToken).ConfigureAwait(false);
         }
         await _connection.FlushOutputAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -257,7 +257,7 @@ public sealed class HttpResponse
                 }
                 else
                 {
-                    EmitBufferedBody();
+                    await EmitBufferedBodyAsync(CancellationToken.None).ConfigureAwait(false);
                 }
             }
             return true;
@@ -316,24 +316,41 @@ public sealed class HttpResponse
         if (!HasStarted)
         {
             await StartAsync(complete: false).ConfigureAwait(false);
-            EmitBufferedBody();
+            await EmitBufferedBodyAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (_isHeadRequest)
+        await EmitBodyAsync(data, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask EmitBufferedBodyAsync(CancellationToken cancellationToken)
+    {
+        if (_buffered == 0)
+        {
+            return default;
+        }
+        int length = _buffered;
+        _buffered = 0;
+        return EmitBodyAsync(_buffer.AsMemory(0, length), cancellationToken);
+    }
+
+    // Sends body bytes in the chosen framing. A chunk that fits the output buffer is queued whole (size line, data
+    // and CRLF together), so a streamed body goes out in buffer-sized sends rather than one send per piece.
+    private async ValueTask EmitBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_isHeadRequest || data.IsEmpty)
         {
             return;
         }
-        if (_framing == ResponseBodyFraming.Chunked)
-        {
-            await _connection.EnsureOutputSpaceAsync(ResponseHeadWriter.MaxChunkHeaderLength, cancellationToken).ConfigureAwait(false);
-            _connection.AdvanceOutput(ResponseHeadWriter.WriteChunkHeader(_connection.OutputSpan, data.Length));
-            await _connection.WriteOutputAsync(data, cancellationToken).ConfigureAwait(false);
-            await _connection.EnsureOutputSpaceAsync(2, cancellationToken).ConfigureAwait(false);
-            _connection.AppendOutput("\r\n"u8);
-        }
-        else
+        if (_framing != ResponseBodyFraming.Chunked)
         {
             await _connection.WriteOutputAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
         }
+        int framed = ResponseHeadWriter.MaxChunkHeaderLength + data.Length + 2;
+        await _connection.EnsureOutputSpaceAsync(Math.Min(framed, HttpConnection.OutputBufferSize), cancellationToken).ConfigureAwait(false);
+        _connection.AdvanceOutput(ResponseHeadWriter.WriteChunkHeader(_connection.OutputSpan, data.Length));
+        await _connection.WriteOutputAsync(data, cancellationToken).ConfigureAwait(false);
+        await _connection.EnsureOutputSpaceAsync(2, cancellationToken).ConfigureAwait(false);
+        _connection.AppendOutput("\r\n"u8);
     }
 
     // Makes room for the head without blocking a thread, then writes it.

@@ -21,7 +21,8 @@ namespace TinyHttp.Server;
 internal sealed class HttpConnection : IThreadPoolWorkItem
 {
     private const int InitialReceiveBufferSize = 4096;
-    private const int OutputBufferSize = 8192;
+    /// <summary>Large enough for a whole buffered response (ResponseBufferSize, 16 KiB by default) and its head.</summary>
+    public const int OutputBufferSize = 32 * 1024;
     private const int LingerReadLimit = 1024 * 1024;
     private static readonly long LingerMilliseconds = 2000;
 
@@ -80,7 +81,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _request = new HttpRequest(this);
         _response = new HttpResponse(this, options.ResponseBufferSize);
         _receiveBuffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
-        _outputBuffer = ArrayPool<byte>.Shared.Rent(OutputBufferSize);
+        // The output buffer is rented when the first response is written, so connections that never complete a
+        // request (slow or idle clients) hold only their receive buffer. It is kept afterwards: renting and
+        // returning it around every request measurably allocates (about 28 B per request in AllocationTests).
+        _outputBuffer = Array.Empty<byte>();
     }
 
     public long Id { get; }
@@ -657,8 +661,17 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         if (_outputBuffer.Length < size)
         {
+            ReturnOutputBuffer();
+            _outputBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, OutputBufferSize));
+        }
+    }
+
+    private void ReturnOutputBuffer()
+    {
+        if (_outputBuffer.Length > 0)
+        {
             ArrayPool<byte>.Shared.Return(_outputBuffer);
-            _outputBuffer = ArrayPool<byte>.Shared.Rent(size);
+            _outputBuffer = Array.Empty<byte>();
         }
     }
 
@@ -677,8 +690,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private async ValueTask FlushThenWriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-        if (data.Length <= _outputBuffer.Length)
+        if (data.Length <= OutputBufferSize)
         {
+            GrowOutput(data.Length);
             AppendOutput(data.Span);
             return;
         }
@@ -690,11 +704,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         if (_outputBuffer.Length - _outputLength < data.Length)
         {
             FlushOutput();
-            if (data.Length > _outputBuffer.Length)
+            if (data.Length > OutputBufferSize)
             {
                 Send(data);
                 return;
             }
+            GrowOutput(data.Length);
         }
         AppendOutput(data);
     }
@@ -929,7 +944,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             {
                 ArrayPool<byte>.Shared.Return(_receiveBuffer);
             }
-            ArrayPool<byte>.Shared.Return(_outputBuffer);
+            ReturnOutputBuffer();
         }
         _response.ReturnBuffer();
     }

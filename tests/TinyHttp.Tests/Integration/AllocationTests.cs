@@ -21,8 +21,12 @@ public class AllocationTests
     {
         await using var scope = ServerScope.Start((request, response) =>
         {
-            response.ContentType = "text/plain";
-            response.SetBody(Hello);
+            // Routing on Method and Path as a real handler would: both strings must come without allocating.
+            if (request.Method == "GET" && request.Path == "/hello")
+            {
+                response.ContentType = "text/plain";
+                response.SetBody(Hello);
+            }
         });
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(scope.Server.EndPoints[0]);
