@@ -65,6 +65,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     // Response data rate: when the pending send must have completed, or 0 when none is pending.
     private long _sendDeadline;
     private long _requestCount;
+    private bool _headStarted;
     private bool _isHeadRequest;
     private bool _mustClose;
     private bool _detached;
@@ -111,19 +112,60 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     // ---- The request loop -------------------------------------------------------------------
 
+    // The loop that waits for request heads lives in this one long-lived state machine: a kept-alive
+    // connection spends most of its life here, and awaiting the socket directly (rather than through nested
+    // async methods) means waiting costs no allocation however many connections wait at once.
     private async Task RunAsync()
     {
         _server.Log.ConnectionOpened(Id, RemoteEndPoint);
         try
         {
             SetState(ConnectionState.Idle, _server.Options.RequestHeadersTimeout);
-            while (await ReadRequestHeadAsync().ConfigureAwait(false))
+            BeginRequestHead();
+            while (true)
             {
-                if (!await ProcessRequestAsync().ConfigureAwait(false))
+                HeadProgress progress = ParseBufferedHead(out BadHttpRequestException? rejection);
+                if (progress == HeadProgress.Complete)
+                {
+                    if (!await ProcessRequestAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                    SetState(ConnectionState.Idle, _server.Options.KeepAliveTimeout);
+                    BeginRequestHead();
+                    continue;
+                }
+                if (progress == HeadProgress.Rejected)
+                {
+                    await RejectAsync(rejection!).ConfigureAwait(false);
+                    break;
+                }
+                if (progress == HeadProgress.Closed)
                 {
                     break;
                 }
-                SetState(ConnectionState.Idle, _server.Options.KeepAliveTimeout);
+
+                // Responses queued for pipelined requests go out before we wait for the client again.
+                await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
+                int received;
+                try
+                {
+                    received = await StartReceive().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsConnectionFailure(ex))
+                {
+                    received = -1;
+                }
+                if (received > 0)
+                {
+                    _receiveEnd += received;
+                    continue;
+                }
+                if (_state == ConnectionState.TimedOut && _headStarted)
+                {
+                    await RejectAsync(new BadHttpRequestException(RequestRejectionReason.RequestHeadersTimeout)).ConfigureAwait(false);
+                }
+                break;
             }
             if (!_detached && Volatile.Read(ref _aborted) == 0)
             {
@@ -146,65 +188,64 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Reads until a whole request head is buffered. Returns false when the connection should close.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadRequestHeadAsync()
+    private enum HeadProgress
     {
-        RequestHead head = _request.Head;
-        _parser.Reset(head);
+        NeedMoreData,
+        Complete,
+        Rejected,
+        Closed,
+    }
+
+    private void BeginRequestHead()
+    {
+        _parser.Reset(_request.Head);
+        _headStarted = false;
+    }
+
+    /// <summary>Parses what is buffered of the next request head; moves the connection's state as the head arrives.</summary>
+    private HeadProgress ParseBufferedHead(out BadHttpRequestException? rejection)
+    {
+        rejection = null;
         if (_server.IsStopping)
         {
-            return false;
+            return HeadProgress.Closed;
         }
-        bool sawFirstByte = false;
-        while (true)
+        ReadOnlySpan<byte> buffered = _receiveBuffer.AsSpan(_receiveStart, _receiveEnd - _receiveStart);
+        int headLength;
+        try
         {
-            ReadOnlySpan<byte> buffered = _receiveBuffer.AsSpan(_receiveStart, _receiveEnd - _receiveStart);
-            int headLength;
-            try
-            {
-                headLength = _parser.Parse(buffered, head);
-            }
-            catch (BadHttpRequestException ex)
-            {
-                await RejectAsync(ex).ConfigureAwait(false);
-                return false;
-            }
+            headLength = _parser.Parse(buffered, _request.Head);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            rejection = ex;
+            return HeadProgress.Rejected;
+        }
 
-            if (headLength >= 0)
+        if (headLength >= 0)
+        {
+            if (!TrySetState(ConnectionState.Processing, long.MaxValue))
             {
-                if (!TrySetState(ConnectionState.Processing, long.MaxValue))
-                {
-                    return false;
-                }
-                _requestCount++;
-                _request.CaptureHead(buffered.Slice(0, headLength), _server.Options.MaxRequestBodySize);
-                Consume(headLength);
-                return true;
+                return HeadProgress.Closed;
             }
+            _requestCount++;
+            _request.CaptureHead(buffered.Slice(0, headLength), _server.Options.MaxRequestBodySize);
+            Consume(headLength);
+            return HeadProgress.Complete;
+        }
 
-            if (!sawFirstByte && _parser.HasStarted(buffered))
+        if (!_headStarted && _parser.HasStarted(buffered))
+        {
+            _headStarted = true;
+            // The headers timeout runs from the first byte of a request on a kept-alive connection;
+            // the first request's clock started when the connection was accepted.
+            long deadline = _requestCount == 0 ? Volatile.Read(ref _deadline) : DeadlineAfter(_server.Options.RequestHeadersTimeout);
+            if (!TrySetState(ConnectionState.ReadingHead, deadline))
             {
-                sawFirstByte = true;
-                // The headers timeout runs from the first byte of a request on a kept-alive connection;
-                // the first request's clock started when the connection was accepted.
-                long deadline = _requestCount == 0 ? Volatile.Read(ref _deadline) : DeadlineAfter(_server.Options.RequestHeadersTimeout);
-                if (!TrySetState(ConnectionState.ReadingHead, deadline))
-                {
-                    return false;
-                }
-            }
-
-            int received = await ReceiveAsync().ConfigureAwait(false);
-            if (received <= 0)
-            {
-                if (_state == ConnectionState.TimedOut && sawFirstByte)
-                {
-                    await RejectAsync(new BadHttpRequestException(RequestRejectionReason.RequestHeadersTimeout)).ConfigureAwait(false);
-                }
-                return false;
+                return HeadProgress.Closed;
             }
         }
+        return HeadProgress.NeedMoreData;
     }
 
     /// <summary>Runs the handler for the parsed request and completes its response. Returns false when the connection should close.</summary>
@@ -523,28 +564,31 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         // Responses queued for pipelined requests go out before we wait for the client again.
         await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
         int received;
-        if (_readAheadPending)
+        try
         {
-            _readAheadPending = false;
-            received = await _readAhead.ConfigureAwait(false);
+            received = await StartReceive().ConfigureAwait(false);
         }
-        else
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            MakeRoomToReceive();
-            try
-            {
-                received = await _socket.ReceiveAsync(_receiveBuffer.AsMemory(_receiveEnd), SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsConnectionFailure(ex))
-            {
-                received = -1;
-            }
+            received = -1;
         }
         if (received > 0)
         {
             _receiveEnd += received;
         }
         return received;
+    }
+
+    /// <summary>The next receive into the free end of the buffer: the pending read-ahead if there is one.</summary>
+    private ValueTask<int> StartReceive()
+    {
+        if (_readAheadPending)
+        {
+            _readAheadPending = false;
+            return _readAhead;
+        }
+        MakeRoomToReceive();
+        return _socket.ReceiveAsync(_receiveBuffer.AsMemory(_receiveEnd), SocketFlags.None);
     }
 
     /// <summary>
