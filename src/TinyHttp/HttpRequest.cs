@@ -18,7 +18,8 @@ namespace TinyHttp;
 public sealed class HttpRequest
 {
     private readonly HttpConnection _connection;
-    private byte[] _headBytes = new byte[1024];
+    // Pooled: a connection that serves one request (Connection: close) should not pay for a fresh array.
+    private byte[] _headBytes = Array.Empty<byte>();
     private string? _method;
     private string? _rawTarget;
     private string? _path;
@@ -136,7 +137,8 @@ public sealed class HttpRequest
     {
         if (_headBytes.Length < head.Length)
         {
-            _headBytes = new byte[Math.Max(head.Length, _headBytes.Length * 2)];
+            ReturnHeadBuffer();
+            _headBytes = ArrayPool<byte>.Shared.Rent(Math.Max(head.Length, 1024));
         }
         head.CopyTo(_headBytes);
         _headLength = head.Length;
@@ -159,6 +161,15 @@ public sealed class HttpRequest
             return previous;
         }
         return _previousPath = Encoding.ASCII.GetString(bytes);
+    }
+
+    internal void ReturnHeadBuffer()
+    {
+        if (_headBytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_headBytes);
+            _headBytes = Array.Empty<byte>();
+        }
     }
 
     private static string? KnownMethod(ReadOnlySpan<byte> method) => method.Length switch

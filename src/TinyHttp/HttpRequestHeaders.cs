@@ -14,8 +14,9 @@ namespace TinyHttp;
 public sealed class HttpRequestHeaders : IReadOnlyList<KeyValuePair<string, string>>
 {
     private readonly HttpRequest _request;
-    private string?[] _names = new string?[16];
-    private string?[] _values = new string?[16];
+    // Strings made on first access, per field index; allocated only when a handler reads headers.
+    private string?[] _names = Array.Empty<string?>();
+    private string?[] _values = Array.Empty<string?>();
 
     internal HttpRequestHeaders(HttpRequest request) => _request = request;
 
@@ -105,8 +106,8 @@ public sealed class HttpRequestHeaders : IReadOnlyList<KeyValuePair<string, stri
     {
         if (_names.Length < Count)
         {
-            Array.Resize(ref _names, Count);
-            Array.Resize(ref _values, Count);
+            Array.Resize(ref _names, Math.Max(Count, 16));
+            Array.Resize(ref _values, Math.Max(Count, 16));
         }
     }
 

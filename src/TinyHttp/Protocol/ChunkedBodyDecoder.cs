@@ -35,6 +35,7 @@ internal struct ChunkedBodyDecoder
     private long _chunkRemaining;
     private int _lineBytes;
     private int _trailerBytes;
+    private int _extensionBytes;
     private int _maxTrailerSize;
 
     public ChunkedBodyDecoder(int maxTrailerSize)
@@ -143,6 +144,7 @@ internal struct ChunkedBodyDecoder
                 else
                 {
                     CountLineByte();
+                    CountExtensionByte();
                 }
                 break;
 
@@ -231,6 +233,16 @@ internal struct ChunkedBodyDecoder
     private void CountLineByte()
     {
         if (++_lineBytes > MaxChunkExtensionLength)
+        {
+            throw new BadHttpRequestException(RequestRejectionReason.InvalidChunkFraming);
+        }
+    }
+
+    // Extensions are ignored, so they must not be a way to send unbounded bytes that no body limit counts:
+    // all extensions of one body share the trailer section's budget.
+    private void CountExtensionByte()
+    {
+        if (++_extensionBytes > _maxTrailerSize)
         {
             throw new BadHttpRequestException(RequestRejectionReason.InvalidChunkFraming);
         }

@@ -117,7 +117,11 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     // async methods) means waiting costs no allocation however many connections wait at once.
     private async Task RunAsync()
     {
-        _server.Log.ConnectionOpened(Id, RemoteEndPoint);
+        if (_server.Log.IsEnabled(LogLevel.Debug))
+        {
+            // Reading RemoteEndPoint builds an endpoint object; only pay for it when someone will see it.
+            _server.Log.ConnectionOpened(Id, RemoteEndPoint);
+        }
         try
         {
             SetState(ConnectionState.Idle, _server.Options.RequestHeadersTimeout);
@@ -331,9 +335,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Answers for a handler that threw. Returns false when the connection must close.</summary>
     private async ValueTask<bool> HandleFailureAsync(Exception failure)
     {
-        if (_requestAborted.IsCancellationRequested && failure is OperationCanceledException)
+        if (_requestAborted.IsCancellationRequested && IsConnectionFailure(failure) && failure is not BadHttpRequestException)
         {
-            // The client went away or the server aborted the request: there is nobody to answer.
+            // The client went away or the server aborted the request: the handler's cancellation or failed write is
+            // the news, not a bug in the handler, and there is nobody left to answer.
             return false;
         }
         if (failure is BadHttpRequestException rejection)
@@ -991,6 +996,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             ReturnOutputBuffer();
         }
         _response.ReturnBuffer();
+        _request.ReturnHeadBuffer();
     }
 
     // ---- State ------------------------------------------------------------------------------

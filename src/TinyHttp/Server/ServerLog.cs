@@ -12,6 +12,8 @@ internal sealed partial class ServerLog(ILogger logger)
 {
     private readonly ILogger _logger = logger;
 
+    public bool IsEnabled(LogLevel level) => _logger.IsEnabled(level);
+
     [LoggerMessage(EventId = 1, EventName = "Listening", Level = LogLevel.Information, Message = "Listening on {EndPoint}")]
     public partial void Listening(EndPoint endPoint);
 

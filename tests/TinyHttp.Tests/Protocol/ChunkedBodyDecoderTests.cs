@@ -118,6 +118,14 @@ public class ChunkedBodyDecoderTests
     }
 
     [Fact]
+    public void BoundsTheExtensionsOfAWholeBody()
+    {
+        var decoder = new ChunkedBodyDecoder(maxTrailerSize: 1000);
+        string manyChunks = string.Concat(System.Linq.Enumerable.Repeat("1;" + new string('e', 100) + "\r\nX\r\n", 20)) + "0\r\n\r\n";
+        Assert.Throws<BadHttpRequestException>(() => decoder.Decode(Encoding.ASCII.GetBytes(manyChunks), new byte[64], out _, out _));
+    }
+
+    [Fact]
     public void BoundsTheTrailerSection()
     {
         var decoder = new ChunkedBodyDecoder(maxTrailerSize: 16);
