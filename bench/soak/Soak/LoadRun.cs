@@ -1,0 +1,338 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using TinyHttp.Testing;
+
+namespace TinyHttp.Soak;
+
+internal sealed record LoadSettings(int ServerPid, int Port, TimeSpan Duration, TimeSpan SampleInterval, string ReportPath);
+
+/// <summary>
+/// LoadRun puts mixed load on the soak server until the duration is up: kept-alive clients, pipelining clients,
+/// malformed requests, clients that abort, slow senders and a slow reader. Every response to a well-formed request is
+/// checked byte for byte against <see cref="Payload"/>; a missing one is "lost", a wrong one "corrupted". Meanwhile a
+/// sampler records the server's RSS, heap and handles; at the end the report is written.
+/// </summary>
+internal static class LoadRun
+{
+    private static readonly TimeSpan AbortPause = TimeSpan.FromMilliseconds(20);
+
+    public static async Task<int> RunAsync(LoadSettings settings)
+    {
+        var target = new IPEndPoint(IPAddress.Loopback, settings.Port);
+        var sampler = new Sampler(settings.ServerPid, target);
+        var tally = new Tally();
+        DateTime startedAt = DateTime.UtcNow;
+
+        ServerSample idleBefore = await sampler.SampleAsync(TimeSpan.Zero, tally);
+        SortedDictionary<string, int> filesBefore = sampler.OpenFilesByKind();
+        Console.WriteLine($"idle before: {idleBefore}; {Sampler.Describe(filesBefore)}; files: {sampler.OpenFilePaths()}");
+
+        using var stop = new CancellationTokenSource(settings.Duration);
+        var tasks = new List<Task>();
+        int seed = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            tasks.Add(Run(KeepAliveClientAsync, ++seed));
+        }
+        for (int i = 0; i < 2; i++)
+        {
+            tasks.Add(Run(PipeliningClientAsync, ++seed));
+        }
+        tasks.Add(Run(BadRequestClientAsync, ++seed));
+        tasks.Add(Run(AbortingClientAsync, ++seed));
+        tasks.Add(Run(SlowSenderAsync, ++seed));
+        tasks.Add(Run(SlowSenderAsync, ++seed));
+        tasks.Add(Run(SlowReaderAsync, ++seed));
+
+        var samples = new List<ServerSample>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(settings.SampleInterval, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            ServerSample sample = await sampler.SampleAsync(clock.Elapsed, tally);
+            samples.Add(sample);
+            Console.WriteLine(sample);
+        }
+        await Task.WhenAll(tasks);
+
+        ServerSample idleAfter = await sampler.SampleIdleAsync(clock.Elapsed, tally);
+        // The sampler's own connections linger on the server's side for up to 2 s after they are read.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        SortedDictionary<string, int> filesAfter = sampler.OpenFilesByKind();
+        Console.WriteLine($"idle after: {idleAfter}; {Sampler.Describe(filesAfter)}; files: {sampler.OpenFilePaths()}");
+
+        var report = new SoakReport(settings, startedAt, clock.Elapsed, tally, idleBefore, samples, idleAfter, filesBefore, filesAfter);
+        await File.WriteAllTextAsync(settings.ReportPath, report.ToMarkdown());
+        Console.WriteLine(report.Summary());
+        return report.Passed ? 0 : 1;
+
+        Task Run(Func<Tally, IPEndPoint, Random, CancellationToken, Task> client, int clientSeed) =>
+            Task.Run(() => client(tally, target, new Random(clientSeed), stop.Token));
+    }
+
+    // ---- Well-formed load: every response verified ---------------------------------------------
+
+    /// <summary>One kept-alive connection at a time, sequential requests of every kind; a new connection every few hundred.</summary>
+    private static async Task KeepAliveClientAsync(Tally tally, IPEndPoint target, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(target, CancellationToken.None);
+            int requests = 50 + random.Next(500);
+            for (int i = 0; i < requests && !stop.IsCancellationRequested; i++)
+            {
+                bool last = i == requests - 1 && random.Next(2) == 0;
+                Exchange exchange = Exchange.Random(random, closeAfter: last);
+                if (!await exchange.RunAsync(connection, tally, "keep-alive"))
+                {
+                    break;
+                }
+                if (last)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Batches of 2–16 requests sent in one write, then their responses read in order.</summary>
+    private static async Task PipeliningClientAsync(Tally tally, IPEndPoint target, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(target, CancellationToken.None);
+            for (int batch = 0; batch < 100 && !stop.IsCancellationRequested; batch++)
+            {
+                var exchanges = new Exchange[2 + random.Next(15)];
+                var wire = new MemoryStream();
+                for (int i = 0; i < exchanges.Length; i++)
+                {
+                    // At most 16 KiB each way per request, so a batch always fits the socket buffers: a client that only
+                    // reads after writing the whole batch must not deadlock with a server that writes while it reads.
+                    exchanges[i] = Exchange.Random(random, closeAfter: false, maxBody: 16 * 1024);
+                    wire.Write(exchanges[i].Request);
+                }
+                tally.Sent("pipelined", exchanges.Length);
+                IReadOnlyList<RawHttpResponse> responses;
+                try
+                {
+                    await connection.SendAsync(wire.ToArray(), CancellationToken.None);
+                    responses = await connection.ReadResponsesAsync(exchanges.Length, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is IOException or TimeoutException or FormatException or SocketException)
+                {
+                    string described = string.Join(", ", Array.ConvertAll(exchanges, e => e.Description));
+                    tally.Lost("pipelined", exchanges.Length, $"batch of {exchanges.Length} [{described}]: {ex.Message}");
+                    break;
+                }
+                for (int i = 0; i < exchanges.Length; i++)
+                {
+                    exchanges[i].Verify(responses[i], tally, "pipelined");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends a request slowly (32–64 bytes per write, 10–40 ms apart), body included, on a kept-alive connection: at
+    /// least 800 B/s, above the default MinRequestBodyDataRate of 240 B/s, so the server must not cut it off.
+    /// </summary>
+    private static async Task SlowSenderAsync(Tally tally, IPEndPoint target, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(target, CancellationToken.None);
+            for (int i = 0; i < 10 && !stop.IsCancellationRequested; i++)
+            {
+                Exchange exchange = Exchange.Random(random, closeAfter: false, maxBody: 2048);
+                if (!await exchange.RunAsync(connection, tally, "slow-sender", send: bytes =>
+                        connection.SendSlowlyAsync(bytes, 32 + random.Next(33), TimeSpan.FromMilliseconds(10 + random.Next(31)))))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Asks for 256 KiB and reads it 2 KiB at a time with pauses, through a small receive buffer.</summary>
+    private static async Task SlowReaderAsync(Tally tally, IPEndPoint target, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            int seed = random.Next(1_000_000);
+            const int Length = 256 * 1024;
+            tally.Sent("slow-reader", 1);
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+            try
+            {
+                await socket.ConnectAsync(target);
+                await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /data?n={Length}&s={seed} HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n"), SocketFlags.None);
+                var received = new MemoryStream();
+                byte[] buffer = new byte[2048];
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                int read;
+                while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token)) > 0)
+                {
+                    received.Write(buffer, 0, read);
+                    await Task.Delay(5, CancellationToken.None);
+                }
+                RawHttpResponse response = RawHttpResponse.Parse(received.ToArray());
+                Exchange.VerifyPayload(response, seed, Length, tally, "slow-reader", "GET /data (slowly read)");
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or FormatException or OperationCanceledException)
+            {
+                tally.Lost("slow-reader", 1, ex.Message);
+            }
+        }
+    }
+
+    // ---- Hostile load: counted, and answered with an error or a close ----------------------------
+
+    private static readonly string[] BadRequests =
+    [
+        "GET / HTTP/1.1\nHost: h\n\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost : h\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 40000000\r\n\r\n",
+        "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+        "GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET / HTTP/1.1\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n\r\n",
+        "GET /\0 HTTP/1.1\r\nHost: h\r\n\r\n",
+        "\u00ff\u00fe\u0000\u0001garbage\r\n\r\n",
+    ];
+
+    /// <summary>One malformed request per connection (a fixed list, and valid requests with a byte changed); expects an error response and a close.</summary>
+    private static async Task BadRequestClientAsync(Tally tally, IPEndPoint target, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            byte[] request;
+            if (random.Next(3) == 0)
+            {
+                // Small bodies only: a valid request asking for a large streamed body would be cut off by the half-close below.
+                request = Exchange.Random(random, closeAfter: true, maxBody: 1000).Request;
+                request[random.Next(request.Length)] = (byte)"\r\n\0 :9%"[random.Next(7)];
+            }
+            else
+            {
+                request = Encoding.Latin1.GetBytes(BadRequests[random.Next(BadRequests.Length)]);
+            }
+            tally.Sent("bad-request", 1);
+            await using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(target, CancellationToken.None);
+            try
+            {
+                await connection.SendAsync(request, CancellationToken.None);
+                connection.ShutdownSend();
+                while (true)
+                {
+                    RawHttpResponse response;
+                    try
+                    {
+                        response = await connection.ReadResponseAsync(cancellationToken: CancellationToken.None);
+                    }
+                    catch (IOException)
+                    {
+                        byte[] rest = await connection.ReadToEndAsync(CancellationToken.None);
+                        if (rest.Length > 0 && rest.AsSpan().StartsWith("HTTP/1.1 2"u8))
+                        {
+                            // A mutation that left the request valid, and a handler that honoured requestAborted when the
+                            // client half-closed: the server treats a half-close as the client leaving (as Kestrel does).
+                            tally.Outcome("bad-request", "2xx cut by the half-close");
+                        }
+                        else if (rest.Length > 0)
+                        {
+                            tally.Corrupted("bad-request", $"partial response before close: {Encoding.Latin1.GetString(rest)}");
+                        }
+                        else
+                        {
+                            tally.Outcome("bad-request", "closed");
+                        }
+                        break;
+                    }
+                    tally.Outcome("bad-request", response.StatusCode.ToString(CultureInfo.InvariantCulture));
+                    if (response.StatusCode == 500)
+                    {
+                        tally.Corrupted("bad-request", $"500 for {Encoding.Latin1.GetString(request)}");
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException or FormatException or SocketException)
+            {
+                tally.Corrupted("bad-request", $"{ex.GetType().Name}: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Clients that go away at the worst moments: mid-head, mid-upload, mid-download, right after connecting.</summary>
+    private static async Task AbortingClientAsync(Tally tally, IPEndPoint target, Random random, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            int kind = random.Next(5);
+            tally.Outcome("aborted", kind switch
+            {
+                0 => "mid-head",
+                1 => "mid-upload",
+                2 => "mid-download",
+                3 => "before-reading",
+                _ => "connect-only",
+            });
+            tally.Sent("aborted", 1);
+            try
+            {
+                RawHttpConnection connection = await RawHttpConnection.ConnectAsync(target, CancellationToken.None);
+                switch (kind)
+                {
+                    case 0:
+                        await connection.SendAsync("GET /data?n=10&s=1 HTTP/1.1\r\nHost: so", CancellationToken.None);
+                        break;
+                    case 1:
+                        await connection.SendAsync("POST /echo HTTP/1.1\r\nHost: soak\r\nContent-Length: 100000\r\n\r\n" + new string('x', 3000), CancellationToken.None);
+                        break;
+                    case 2:
+                        await connection.SendAsync("GET /stream?n=262144&s=3 HTTP/1.1\r\nHost: soak\r\n\r\n", CancellationToken.None);
+                        break;
+                    case 3:
+                        await connection.SendAsync("GET /data?n=1000000&s=4 HTTP/1.1\r\nHost: soak\r\n\r\n", CancellationToken.None);
+                        break;
+                }
+                if (random.Next(2) == 0)
+                {
+                    connection.Abort();
+                }
+                else
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                // The point of this client is to break connections; its own failures are not the server's.
+            }
+            // Paced, so broken connections stay a share of the load rather than all of it.
+            await Task.Delay(AbortPause, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Globalization;
+using System.Threading.Tasks;
+
+namespace TinyHttp.Soak;
+
+/// <summary>Entry point: <c>Soak server</c> runs the server under test, <c>Soak load</c> runs the load, sampling and report.</summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: Soak server --port-file FILE
+               Soak load --pid PID --port PORT [--minutes M] [--sample-seconds S] [--report FILE]
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "server" => await SoakServer.RunAsync(Option(args, "--port-file") ?? throw new ArgumentException("--port-file is required")),
+                "load" => await LoadRun.RunAsync(new LoadSettings(
+                    ServerPid: int.Parse(Option(args, "--pid") ?? throw new ArgumentException("--pid is required"), CultureInfo.InvariantCulture),
+                    Port: int.Parse(Option(args, "--port") ?? throw new ArgumentException("--port is required"), CultureInfo.InvariantCulture),
+                    Duration: TimeSpan.FromMinutes(double.Parse(Option(args, "--minutes") ?? "10", CultureInfo.InvariantCulture)),
+                    SampleInterval: TimeSpan.FromSeconds(double.Parse(Option(args, "--sample-seconds") ?? "5", CultureInfo.InvariantCulture)),
+                    ReportPath: Option(args, "--report") ?? "REPORT.md")),
+                _ => throw new ArgumentException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        for (int i = 1; i < args.Length - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return args[i + 1];
+            }
+        }
+        return null;
+    }
+}

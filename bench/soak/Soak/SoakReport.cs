@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace TinyHttp.Soak;
+
+/// <summary>
+/// SoakReport judges a run and writes it up. After the warm-up (a fifth of the run, at least 30 s, at most half),
+/// the samples are split into thirds; the last third's median may exceed the first third's by at most the stated
+/// tolerance, for RSS, the live heap and open files. At rest, after the load, the server must hold no more
+/// connections or files than at rest before it. And no response may be lost or corrupted.
+/// </summary>
+internal sealed class SoakReport(
+    LoadSettings settings,
+    DateTime startedAt,
+    TimeSpan elapsed,
+    Tally tally,
+    ServerSample idleBefore,
+    IReadOnlyList<ServerSample> samples,
+    ServerSample idleAfter,
+    SortedDictionary<string, int> filesBefore,
+    SortedDictionary<string, int> filesAfter)
+{
+    private const double RelativeTolerance = 0.10;
+    private const long RssToleranceBytes = 8 * 1024 * 1024;
+    private const long HeapToleranceBytes = 2 * 1024 * 1024;
+    private const int LoadFilesTolerance = 16;
+    private const int IdleFilesTolerance = 2;
+    private const int MaxTableRows = 60;
+
+    private readonly TimeSpan _warmUp = WarmUp(settings.Duration);
+    private readonly List<Check> _checks = Judge(WarmUp(settings.Duration), tally, idleBefore, samples, idleAfter, filesBefore, filesAfter);
+
+    public bool Passed => _checks.All(check => check.Passed);
+
+    public string Summary() => string.Create(CultureInfo.InvariantCulture,
+        $"{(Passed ? "PASS" : "FAIL")}: {tally.TotalSent} requests, {tally.TotalVerified} responses verified, {tally.TotalLost} lost, {tally.TotalCorrupted} corrupted; report: {settings.ReportPath}");
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        Line(md, "# Soak report");
+        Line(md, "");
+        Line(md, $"**{(Passed ? "PASS" : "FAIL")}** — {elapsed.TotalMinutes:0.0} minutes of mixed load from {startedAt:yyyy-MM-dd HH:mm} UTC; written by `bash bench/soak/run.sh` (see [README.md](README.md)).");
+        Line(md, "");
+        Line(md, $"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}. Server: `TinyHttpServer` with default options, workstation concurrent GC, its own process (pid {settings.ServerPid}); samples every {settings.SampleInterval.TotalSeconds:0} s; warm-up {_warmUp.TotalSeconds:0} s.");
+        Line(md, "");
+
+        Line(md, "## Verdict");
+        Line(md, "");
+        Line(md, "| check | figure | limit | result |");
+        Line(md, "|---|---|---|---|");
+        foreach (Check check in _checks)
+        {
+            Line(md, $"| {check.Name} | {check.Figure} | {check.Limit} | {(check.Passed ? "pass" : "**FAIL**")} |");
+        }
+        Line(md, "");
+
+        Line(md, "## Server at rest, before and after");
+        Line(md, "");
+        Line(md, "| | RSS MiB | live heap MiB | GC heap MiB | open files | threads | connections |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---:|");
+        Row(md, "before the load", idleBefore);
+        if (samples.Count > 0)
+        {
+            Row(md, "first sample after warm-up", samples.FirstOrDefault(s => s.Elapsed >= _warmUp) ?? samples[^1]);
+            Row(md, "last sample under load", samples[^1]);
+            Row(md, "peak under load (each column's max)", new ServerSample(elapsed, samples.Max(s => s.RssBytes), samples.Max(s => s.OpenFiles),
+                samples.Max(s => s.Threads), samples.Max(s => s.LiveHeapBytes), samples.Max(s => s.HeapSizeBytes), samples.Max(s => s.CommittedBytes),
+                samples.Max(s => s.Gen2Collections), samples.Max(s => s.ActiveConnections), 0, 0, idleAfter.ServerEvents));
+        }
+        Row(md, "after the load", idleAfter);
+        Line(md, "");
+        Line(md, $"Open files by kind before the load: {Sampler.Describe(filesBefore)}; after: {Sampler.Describe(filesAfter)}. The kind assembly counts the .dll, .so and .pdb files the runtime opens once, when code or a stack trace first needs them.");
+        Line(md, "");
+        Line(md, "Connections and open files include the sampler's own `/stats` connection. The live heap is measured after a full blocking collection that `/stats` triggers.");
+        Line(md, "");
+
+        Line(md, "Server events over the run (TinyHttp's log events, counted by the soak server's logger; warnings and errors are in `results/server.log`): "
+            + (idleAfter.ServerEvents.Count == 0 ? "none." : string.Join(", ", idleAfter.ServerEvents.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key} {e.Value}")) + "."));
+        Line(md, "");
+
+        Line(md, "## Load");
+        Line(md, "");
+        Line(md, "| scenario | requests | verified | lost | corrupted | verified MiB | outcomes |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---|");
+        foreach (KeyValuePair<string, ScenarioTally> pair in tally.Scenarios.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            ScenarioTally s = pair.Value;
+            string outcomes = string.Join(", ", s.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}: {o.Value}"));
+            Line(md, $"| {pair.Key} | {s.Sent} | {s.Verified} | {s.Lost} | {s.Corrupted} | {s.VerifiedBytes / 1048576.0:0.0} | {outcomes} |");
+        }
+        Line(md, $"| **total** | {tally.TotalSent} | {tally.TotalVerified} | {tally.TotalLost} | {tally.TotalCorrupted} | | |");
+        Line(md, "");
+        Line(md, "keep-alive: 4 clients, sequential requests on connections of 50–550 requests (GET whole and streamed bodies, POST echo with Content-Length and chunked uploads, 0 B–1 MiB), some ending with `Connection: close`. pipelined: 2 clients, batches of 2–16 requests (bodies ≤ 16 KiB) in one write. slow-sender: 2 clients writing 32–64 bytes every 10–40 ms. slow-reader: 256 KiB read 2 KiB at a time through a 4 KiB receive buffer. Every response of these is checked byte for byte. bad-request: one malformed request per connection, then a half-close; outcomes are the status codes received (or a close), a 500 or a partial response counts as corrupted. aborted: connections reset or closed mid-head, mid-upload, mid-download, before reading, or right after connecting.");
+        Line(md, "");
+
+        if (tally.Errors.Count > 0)
+        {
+            Line(md, "## First errors");
+            Line(md, "");
+            foreach (string error in tally.Errors)
+            {
+                Line(md, $"- `{error.Replace("`", "'", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}`");
+            }
+            Line(md, "");
+        }
+
+        Line(md, "## Samples");
+        Line(md, "");
+        Line(md, "| t (s) | RSS MiB | live heap MiB | GC heap MiB | open files | threads | connections | gen2 GCs | requests sent |");
+        Line(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        int step = Math.Max(1, (samples.Count + MaxTableRows - 1) / MaxTableRows);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            if (i % step != 0 && i != samples.Count - 1)
+            {
+                continue;
+            }
+            ServerSample s = samples[i];
+            Line(md, $"| {s.Elapsed.TotalSeconds:0} | {Mib(s.RssBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.HeapSizeBytes)} | {s.OpenFiles} | {s.Threads} | {s.ActiveConnections} | {s.Gen2Collections} | {s.RequestsSent} |");
+        }
+        return md.ToString();
+    }
+
+    private static TimeSpan WarmUp(TimeSpan duration) =>
+        TimeSpan.FromSeconds(Math.Clamp(duration.TotalSeconds * 0.2, Math.Min(30, duration.TotalSeconds / 2), duration.TotalSeconds / 2));
+
+    private static List<Check> Judge(TimeSpan cutoff, Tally tally, ServerSample before, IReadOnlyList<ServerSample> samples, ServerSample after,
+        SortedDictionary<string, int> filesBefore, SortedDictionary<string, int> filesAfter)
+    {
+        var checks = new List<Check>
+        {
+            new("responses lost", tally.TotalLost.ToString(CultureInfo.InvariantCulture), "0", tally.TotalLost == 0),
+            new("responses corrupted", tally.TotalCorrupted.ToString(CultureInfo.InvariantCulture), "0", tally.TotalCorrupted == 0),
+            new("responses verified", tally.TotalVerified.ToString(CultureInfo.InvariantCulture), "> 0", tally.TotalVerified > 0),
+        };
+        List<ServerSample> steady = samples.Where(s => s.Elapsed >= cutoff).ToList();
+        if (steady.Count >= 3)
+        {
+            int third = steady.Count / 3;
+            List<ServerSample> first = steady.Take(third).ToList();
+            List<ServerSample> last = steady.Skip(steady.Count - third).ToList();
+            checks.Add(Growth("RSS, median of last third vs first third after warm-up", first, last, s => s.RssBytes, RssToleranceBytes));
+            checks.Add(Growth("live heap, median of last third vs first third after warm-up", first, last, s => s.LiveHeapBytes, HeapToleranceBytes));
+            int firstFiles = first.Max(s => s.OpenFiles);
+            int lastFiles = last.Max(s => s.OpenFiles);
+            checks.Add(new Check("open files under load, max of last third vs first third", $"{firstFiles} → {lastFiles}", $"≤ {firstFiles + LoadFilesTolerance}", lastFiles <= firstFiles + LoadFilesTolerance));
+        }
+        else
+        {
+            checks.Add(new Check("samples after warm-up", steady.Count.ToString(CultureInfo.InvariantCulture), "≥ 3", false));
+        }
+        int handlesBefore = filesBefore.Where(pair => pair.Key != "assembly").Sum(pair => pair.Value);
+        int handlesAfter = filesAfter.Where(pair => pair.Key != "assembly").Sum(pair => pair.Value);
+        checks.Add(new Check("open sockets, pipes and files (not assemblies) at rest, after vs before", $"{handlesBefore} → {handlesAfter}",
+            $"≤ {handlesBefore + IdleFilesTolerance}", handlesAfter <= handlesBefore + IdleFilesTolerance));
+        checks.Add(new Check("connections at rest after the load (the sampler's own)", after.ActiveConnections.ToString(CultureInfo.InvariantCulture), "≤ 1", after.ActiveConnections <= 1));
+        return checks;
+    }
+
+    private static Check Growth(string name, List<ServerSample> first, List<ServerSample> last, Func<ServerSample, long> value, long absoluteTolerance)
+    {
+        long from = Median(first.Select(value));
+        long to = Median(last.Select(value));
+        long limit = Math.Max((long)(from * (1 + RelativeTolerance)), from + absoluteTolerance);
+        double change = from == 0 ? 0 : (to - from) * 100.0 / from;
+        return new Check(name, string.Create(CultureInfo.InvariantCulture, $"{Mib(from)} → {Mib(to)} MiB ({change:+0.0;-0.0}%)"),
+            string.Create(CultureInfo.InvariantCulture, $"≤ {Mib(limit)} MiB"), to <= limit);
+    }
+
+    private static long Median(IEnumerable<long> values)
+    {
+        long[] sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static void Row(StringBuilder md, string label, ServerSample s) =>
+        Line(md, $"| {label} | {Mib(s.RssBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.HeapSizeBytes)} | {s.OpenFiles} | {s.Threads} | {s.ActiveConnections} |");
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static void Line(StringBuilder md, string text) => md.Append(text).Append('\n');
+
+    private sealed record Check(string Name, string Figure, string Limit, bool Passed);
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TinyHttp.Soak;
+
+/// <summary>
+/// SoakServer is the process under test: a TinyHttpServer with default options and a handler an application might
+/// have (fixed bodies, streamed bodies, echoed uploads), plus <c>/stats</c> for the sampler. It runs until SIGTERM or SIGINT.
+/// </summary>
+internal static class SoakServer
+{
+    private const int PieceSize = 4096;
+    private const int WholeBodyLimit = 64 * 1024;
+
+    public static async Task<int> RunAsync(string portFile)
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.TrySetResult();
+        });
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            stopping.TrySetResult();
+        });
+
+        TinyHttpServer? server = null;
+        var events = new ServerEventCounter();
+        server = new TinyHttpServer(new TinyHttpServerOptions(), (request, response, requestAborted) => HandleAsync(server!, events, request, response, requestAborted), events);
+        await using (server)
+        {
+            server.Start();
+            await File.WriteAllTextAsync(portFile, server.Port.ToString(CultureInfo.InvariantCulture));
+            Console.WriteLine($"soak server listening on {server.BaseAddress} (pid {Environment.ProcessId})");
+            await stopping.Task;
+            await server.StopAsync(TimeSpan.FromSeconds(5));
+        }
+        return 0;
+    }
+
+    private static async Task HandleAsync(TinyHttpServer server, ServerEventCounter events, HttpRequest request, HttpResponse response, CancellationToken requestAborted)
+    {
+        switch (request.Path)
+        {
+            case "/data":
+            {
+                // A body of n bytes with Content-Length: set whole when small, written in pieces after the length when large.
+                int length = Math.Max(Payload.QueryValue(request.QueryString, "n"), 0);
+                int seed = Payload.QueryValue(request.QueryString, "s");
+                response.ContentType = "application/octet-stream";
+                if (length <= WholeBodyLimit)
+                {
+                    response.SetBody(Payload.Create(seed, length));
+                    return;
+                }
+                response.ContentLength = length;
+                await WritePiecesAsync(response, seed, length, flushEach: false, requestAborted);
+                return;
+            }
+            case "/stream":
+                // The same bytes in pieces with a flush after each, no length given: chunked framing.
+                await WritePiecesAsync(response, Payload.QueryValue(request.QueryString, "s"), Math.Max(Payload.QueryValue(request.QueryString, "n"), 0), flushEach: true, requestAborted);
+                return;
+            case "/echo":
+            {
+                byte[] body = await request.ReadBodyAsBytesAsync(requestAborted);
+                response.ContentType = "application/octet-stream";
+                response.SetBody(body);
+                return;
+            }
+            case "/stats":
+                response.SetBody(Stats(server, events));
+                return;
+            default:
+                response.StatusCode = 404;
+                response.SetBody("no such page");
+                return;
+        }
+    }
+
+    private static async Task WritePiecesAsync(HttpResponse response, int seed, int length, bool flushEach, CancellationToken requestAborted)
+    {
+        byte[] piece = ArrayPool<byte>.Shared.Rent(PieceSize);
+        try
+        {
+            for (int offset = 0; offset < length; offset += PieceSize)
+            {
+                int count = Math.Min(PieceSize, length - offset);
+                Payload.Fill(seed, offset, piece.AsSpan(0, count));
+                await response.WriteAsync(piece.AsMemory(0, count), requestAborted);
+                if (flushEach)
+                {
+                    await response.FlushAsync(requestAborted);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
+        }
+    }
+
+    /// <summary>The managed side of the process, as <c>name=value</c> lines. The live heap is measured after a full, compacting collection.</summary>
+    private static string Stats(TinyHttpServer server, ServerEventCounter events)
+    {
+        long live = GC.GetTotalMemory(forceFullCollection: true);
+        GCMemoryInfo info = GC.GetGCMemoryInfo();
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"live_heap_bytes={live}\n");
+        text.Append(CultureInfo.InvariantCulture, $"heap_size_bytes={info.HeapSizeBytes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"committed_bytes={info.TotalCommittedBytes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"gen0={GC.CollectionCount(0)}\ngen1={GC.CollectionCount(1)}\ngen2={GC.CollectionCount(2)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"active_connections={server.ActiveConnectionCount}\n");
+        text.Append(CultureInfo.InvariantCulture, $"thread_pool_threads={ThreadPool.ThreadCount}\n");
+        foreach (KeyValuePair<string, long> pair in events.Counts)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"event.{pair.Key}={pair.Value}\n");
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The soak run of issue 7: mixed load against a TinyHttp server process for a bounded time, every response verified,
+# the server's RSS, heap and open files sampled; writes bench/soak/REPORT.md. See bench/soak/README.md.
+#
+#   bash bench/soak/run.sh [minutes, default 10] [--sample-seconds S] [--report FILE]
+#
+# Environment: SOAK_NICE=N runs server and load under nice -n N (e.g. 10 while benchmarks run on the same machine).
+# Exit status: 0 when the report says PASS, 1 when it says FAIL, 2 when the run could not be made.
+set -euo pipefail
+cd "$(dirname "$0")"
+minutes=10
+if [[ $# -gt 0 && $1 != --* ]]; then
+  minutes=$1
+  shift
+fi
+sample_seconds=5
+report="$(pwd)/REPORT.md"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sample-seconds) sample_seconds=$2; shift 2 ;;
+    --report) report=$(realpath -m "$2"); shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+nice_cmd=(nice -n "${SOAK_NICE:-0}")
+
+# --artifacts-path keeps this build away from src/*/bin and obj, so it can run while the solution is being built.
+dotnet build Soak/Soak.csproj -c Release --artifacts-path .artifacts -v quiet -nologo >/dev/null
+soak=.artifacts/bin/Soak/release/Soak.dll
+mkdir -p results
+port_file=results/port
+rm -f "$port_file"
+
+"${nice_cmd[@]}" dotnet "$soak" server --port-file "$port_file" > results/server.log 2>&1 &
+server_pid=$!
+stop_server() {
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" || true
+  fi
+}
+trap stop_server EXIT
+for _ in $(seq 1 100); do
+  [[ -s $port_file ]] && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "the soak server exited; see bench/soak/results/server.log" >&2; exit 2; }
+  sleep 0.1
+done
+[[ -s $port_file ]] || { echo "the soak server did not start" >&2; exit 2; }
+
+echo "soak: ${minutes} min against pid $server_pid on port $(cat "$port_file"); samples every ${sample_seconds} s"
+status=0
+"${nice_cmd[@]}" dotnet "$soak" load --pid "$server_pid" --port "$(cat "$port_file")" --minutes "$minutes" \
+  --sample-seconds "$sample_seconds" --report "$report" | tee results/load.log || status=$?
+exit "$status"
