@@ -138,7 +138,7 @@ public sealed class HttpRequest
         if (_headBytes.Length < head.Length)
         {
             ReturnHeadBuffer();
-            _headBytes = ArrayPool<byte>.Shared.Rent(Math.Max(head.Length, 1024));
+            _headBytes = ConnectionBuffers.Pool.Rent(Math.Max(head.Length, 1024));
         }
         head.CopyTo(_headBytes);
         _headLength = head.Length;
@@ -167,7 +167,7 @@ public sealed class HttpRequest
     {
         if (_headBytes.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_headBytes);
+            ConnectionBuffers.Pool.Return(_headBytes);
             _headBytes = Array.Empty<byte>();
         }
     }

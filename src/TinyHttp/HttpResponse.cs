@@ -229,7 +229,7 @@ public sealed class HttpResponse
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ConnectionBuffers.Pool.Return(_buffer);
             _buffer = null;
         }
     }
@@ -306,7 +306,7 @@ public sealed class HttpResponse
         {
             return;
         }
-        _buffer ??= ArrayPool<byte>.Shared.Rent(Math.Max(_bufferSize, 1));
+        _buffer ??= ConnectionBuffers.Pool.Rent(Math.Max(_bufferSize, 1));
         data.CopyTo(_buffer.AsSpan(_buffered));
         _buffered += data.Length;
     }

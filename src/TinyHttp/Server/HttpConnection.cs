@@ -23,6 +23,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private const int InitialReceiveBufferSize = 4096;
     /// <summary>Large enough for a whole buffered response (ResponseBufferSize, 16 KiB by default) and its head.</summary>
     public const int OutputBufferSize = 32 * 1024;
+    private const int InitialOutputBufferSize = 4096;
     private const int LingerReadLimit = 1024 * 1024;
     private static readonly long LingerMilliseconds = 2000;
 
@@ -81,7 +82,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _maxReceiveBufferSize = options.MaxRequestLineLength + options.MaxRequestHeadersTotalSize + InitialReceiveBufferSize;
         _request = new HttpRequest(this);
         _response = new HttpResponse(this, options.ResponseBufferSize);
-        _receiveBuffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+        _receiveBuffer = ConnectionBuffers.Pool.Rent(InitialReceiveBufferSize);
         // The output buffer is rented when the first response is written, so connections that never complete a
         // request (slow or idle clients) hold only their receive buffer. It is kept afterwards: renting and
         // returning it around every request measurably allocates (about 28 B per request in AllocationTests).
@@ -149,7 +150,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                     break;
                 }
 
-                // Responses queued for pipelined requests go out before we wait for the client again.
+                // ReceiveAsync's steps, written out here on purpose: calling it would put a pooled box between
+                // this loop and the socket on every wait (see the comment above RunAsync).
                 await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
                 int received;
                 try
@@ -393,7 +395,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         long limit = _server.Options.MaxUnreadRequestBodyToDrain;
         // Counted in wire bytes: chunk framing can carry far more bytes than the body it decodes to.
         long drainStart = _bodyWireBytes;
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
+        byte[] scratch = ConnectionBuffers.Pool.Rent(4096);
         try
         {
             while (!_bodyComplete)
@@ -412,7 +414,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            ConnectionBuffers.Pool.Return(scratch);
         }
     }
 
@@ -651,9 +653,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
         // Full from the start: a long head. The parser's limits bound it, so growth is bounded too.
         int size = Math.Min(_receiveBuffer.Length * 2, Math.Max(_maxReceiveBufferSize, _receiveBuffer.Length + 1));
-        byte[] larger = ArrayPool<byte>.Shared.Rent(size);
+        byte[] larger = ConnectionBuffers.Pool.Rent(size);
         Buffer.BlockCopy(_receiveBuffer, 0, larger, 0, buffered);
-        ArrayPool<byte>.Shared.Return(_receiveBuffer);
+        ConnectionBuffers.Pool.Return(_receiveBuffer);
         _receiveBuffer = larger;
     }
 
@@ -711,7 +713,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         if (_outputBuffer.Length < size)
         {
             ReturnOutputBuffer();
-            _outputBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, OutputBufferSize));
+            // Small while responses are small (a typical head and body fit 4 KiB); once more is needed, the full
+            // size, so streamed chunks queue up and leave in large sends.
+            _outputBuffer = ConnectionBuffers.Pool.Rent(size <= InitialOutputBufferSize ? InitialOutputBufferSize : Math.Max(size, OutputBufferSize));
         }
     }
 
@@ -719,7 +723,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         if (_outputBuffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_outputBuffer);
+            ConnectionBuffers.Pool.Return(_outputBuffer);
             _outputBuffer = Array.Empty<byte>();
         }
     }
@@ -991,7 +995,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             // only return buffers that nothing can touch any more.
             if (!_readAheadPending)
             {
-                ArrayPool<byte>.Shared.Return(_receiveBuffer);
+                ConnectionBuffers.Pool.Return(_receiveBuffer);
             }
             ReturnOutputBuffer();
         }
