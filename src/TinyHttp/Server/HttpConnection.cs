@@ -683,7 +683,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Makes at least <paramref name="size"/> bytes free in the output buffer, sending what is queued if needed.</summary>
     public ValueTask EnsureOutputSpaceAsync(int size, CancellationToken cancellationToken = default)
     {
-        if (_outputBuffer.Length - _outputLength >= size)
+        if (_outputBuffer.Length - _outputLength >= size || TryGrowKeepingOutput(size))
         {
             return default;
         }
@@ -700,12 +700,29 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Synchronous <see cref="EnsureOutputSpaceAsync"/>, for the handler's synchronous writes.</summary>
     public void EnsureOutputSpace(int size)
     {
-        if (_outputBuffer.Length - _outputLength >= size)
+        if (_outputBuffer.Length - _outputLength >= size || TryGrowKeepingOutput(size))
         {
             return;
         }
         FlushOutput();
         GrowOutput(size);
+    }
+
+    /// <summary>
+    /// Moves the queued bytes into a full-size buffer when the small one is too small but the full size would hold
+    /// them and <paramref name="size"/> more: a 4 KiB response body after its head then still leaves in one send.
+    /// </summary>
+    private bool TryGrowKeepingOutput(int size)
+    {
+        if (_outputBuffer.Length >= OutputBufferSize || _outputLength + size > OutputBufferSize)
+        {
+            return false;
+        }
+        byte[] larger = ConnectionBuffers.Pool.Rent(OutputBufferSize);
+        _outputBuffer.AsSpan(0, _outputLength).CopyTo(larger);
+        ReturnOutputBuffer();
+        _outputBuffer = larger;
+        return true;
     }
 
     private void GrowOutput(int size)
@@ -731,7 +748,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Queues <paramref name="data"/>, or sends it straight from the caller's memory when it is larger than the buffer.</summary>
     public ValueTask WriteOutputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        if (_outputBuffer.Length - _outputLength >= data.Length)
+        if (_outputBuffer.Length - _outputLength >= data.Length || TryGrowKeepingOutput(data.Length))
         {
             AppendOutput(data.Span);
             return default;
@@ -754,7 +771,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     public void WriteOutput(ReadOnlySpan<byte> data)
     {
-        if (_outputBuffer.Length - _outputLength < data.Length)
+        if (_outputBuffer.Length - _outputLength < data.Length && !TryGrowKeepingOutput(data.Length))
         {
             FlushOutput();
             if (data.Length > OutputBufferSize)
