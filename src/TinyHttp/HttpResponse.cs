@@ -204,8 +204,6 @@ public sealed class HttpResponse
         return _connection.Detach();
     }
 
-    internal bool IsDetachedOrAborted => _completed && !HasStarted;
-
     internal void Reset(bool isHeadRequest, bool isConnectRequest, bool isHttp11)
     {
         _isConnectRequest = isConnectRequest;
