@@ -52,9 +52,8 @@ static async Task TinyHttpCycleAsync()
         response.ContentType = "text/plain";
         response.SetBody(BenchEndpoints.Hello);
     });
-    await server.StartAsync();
+    server.Start();
     await GetHelloAsync(server.BaseAddress);
-    await server.StopAsync(TimeSpan.FromSeconds(5));
     await server.DisposeAsync();
 }
 

@@ -71,6 +71,9 @@ catch (OperationCanceledException)
 }
 
 Console.WriteLine("Stopping…");
-await server.StopAsync(TimeSpan.FromSeconds(5));
+using (var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+{
+    await server.StopAsync(drain.Token);   // finish in-flight requests, abort what is left after 5 s
+}
 Console.WriteLine("Stopped.");
 return 0;

@@ -8,14 +8,14 @@ namespace TinyHttp;
 /// exceeded, or a body that ended early. It carries the status code the server answers with.
 /// </summary>
 /// <remarks>
-/// Handlers see it from <see cref="HttpRequest.Body"/> reads (for example <see cref="RequestRejectionReason.RequestBodyTooLarge"/>).
+/// Handlers see it from <see cref="HttpRequest.Body"/> reads (for example a 413 when the body is over <see cref="HttpRequest.MaxBodySize"/>).
 /// If the handler lets it escape and the response has not started, the server answers with
 /// <see cref="StatusCode"/> and closes the connection; it is not logged as a handler failure.
 /// </remarks>
 public sealed class BadHttpRequestException : IOException
 {
     /// <summary>Creates an exception for <paramref name="reason"/> with its standard status code and message.</summary>
-    public BadHttpRequestException(RequestRejectionReason reason)
+    internal BadHttpRequestException(RequestRejectionReason reason)
         : base(RequestRejection.Describe(reason))
     {
         Reason = reason;
@@ -25,6 +25,6 @@ public sealed class BadHttpRequestException : IOException
     /// <summary>The status code a server answers this request with (400, 408, 413, 414, 417, 431, 501 or 505).</summary>
     public int StatusCode { get; }
 
-    /// <summary>Why the request was rejected; logged by name.</summary>
-    public RequestRejectionReason Reason { get; }
+    /// <summary>Why the request was rejected; logged by name and tagged on the rejection metric.</summary>
+    internal RequestRejectionReason Reason { get; }
 }

@@ -17,7 +17,7 @@ namespace TinyHttp;
 /// </summary>
 public sealed class HttpRequest
 {
-    private readonly HttpConnection _connection;
+    private readonly IHttpExchange _exchange;
     // Pooled: a connection that serves one request (Connection: close) should not pay for a fresh array.
     private byte[] _headBytes = Array.Empty<byte>();
     private string? _method;
@@ -29,11 +29,11 @@ public sealed class HttpRequest
     private long? _maxBodySize;
     private int _headLength;
 
-    internal HttpRequest(HttpConnection connection)
+    internal HttpRequest(IHttpExchange exchange)
     {
-        _connection = connection;
+        _exchange = exchange;
         Headers = new HttpRequestHeaders(this);
-        Body = new RequestBodyStream(connection);
+        Body = new RequestBodyStream(exchange);
     }
 
     internal RequestHead Head { get; } = new();
@@ -98,7 +98,7 @@ public sealed class HttpRequest
         get => _maxBodySize;
         set
         {
-            if (_connection.BodyReadStarted)
+            if (_exchange.BodyReadStarted)
             {
                 throw new InvalidOperationException("MaxBodySize must be set before the request body is read.");
             }
@@ -111,10 +111,10 @@ public sealed class HttpRequest
     }
 
     /// <summary>The client's address and port (or the Unix socket peer).</summary>
-    public EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
+    public EndPoint? RemoteEndPoint => _exchange.RemoteEndPoint;
 
     /// <summary>The server's address and port this request arrived on.</summary>
-    public EndPoint? LocalEndPoint => _connection.LocalEndPoint;
+    public EndPoint? LocalEndPoint => _exchange.LocalEndPoint;
 
     /// <summary>Reads the whole body into an array, respecting <see cref="MaxBodySize"/>.</summary>
     /// <returns>The body bytes; empty when there is no body.</returns>
@@ -137,8 +137,8 @@ public sealed class HttpRequest
     {
         if (_headBytes.Length < head.Length)
         {
-            ReturnHeadBuffer();
-            _headBytes = ConnectionBuffers.Pool.Rent(Math.Max(head.Length, 1024));
+            Release();
+            _headBytes = ArrayPool<byte>.Shared.Rent(Math.Max(head.Length, 1024));
         }
         head.CopyTo(_headBytes);
         _headLength = head.Length;
@@ -163,12 +163,14 @@ public sealed class HttpRequest
         return _previousPath = Encoding.ASCII.GetString(bytes);
     }
 
-    internal void ReturnHeadBuffer()
+    /// <summary>Returns the head's copy to the pool at the end of the exchange; the request is empty until the next head.</summary>
+    internal void Release()
     {
         if (_headBytes.Length > 0)
         {
-            ConnectionBuffers.Pool.Return(_headBytes);
+            ArrayPool<byte>.Shared.Return(_headBytes);
             _headBytes = Array.Empty<byte>();
+            _headLength = 0;
         }
     }
 

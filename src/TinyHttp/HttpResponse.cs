@@ -1,6 +1,6 @@
 using System;
 using System.Buffers;
-using System.Buffers.Text;
+using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -21,26 +21,21 @@ public sealed class HttpResponse
 {
     private const string TextContentType = "text/plain; charset=utf-8";
 
-    private readonly HttpConnection _connection;
+    private readonly IHttpExchange _exchange;
     private readonly int _bufferSize;
-    private int _statusCode;
+    private int _statusCode = 200;
     private string? _reasonPhrase;
-    private long? _contentLength;
     private ReadOnlyMemory<byte> _wholeBody;
     private bool _hasWholeBody;
     private byte[]? _buffer;
     private int _buffered;
     private long _bytesWritten;
-    private long _framedLength;
-    private ResponseBodyFraming _framing;
-    private bool _isHeadRequest;
-    private bool _isConnectRequest;
-    private bool _isHttp11;
+    private ResponseFraming _framing;
     private bool _completed;
 
-    internal HttpResponse(HttpConnection connection, int bufferSize)
+    internal HttpResponse(IHttpExchange exchange, int bufferSize)
     {
-        _connection = connection;
+        _exchange = exchange;
         _bufferSize = bufferSize;
         Headers = new HttpResponseHeaders(this);
         Body = new ResponseBodyStream(this);
@@ -78,20 +73,20 @@ public sealed class HttpResponse
     public HttpResponseHeaders Headers { get; }
 
     /// <summary>
-    /// The body length to announce. Optional: the server sets it for a whole body. Set it before streaming a body of
-    /// known length to avoid chunked coding; writing more throws <see cref="InvalidOperationException"/>, writing less aborts the connection.
+    /// The body length to announce: a view of the <c>Content-Length</c> field in <see cref="Headers"/>, so the two never
+    /// disagree. Optional: the server sets it for a whole body. Set it before streaming a body of known length to avoid
+    /// chunked coding; writing more throws <see cref="InvalidOperationException"/>, writing less aborts the connection.
     /// </summary>
     public long? ContentLength
     {
-        get => _contentLength;
+        get => Headers.TryGetValue("Content-Length", out string? text) ? long.Parse(text!, NumberStyles.None, CultureInfo.InvariantCulture) : null;
         set
         {
-            ThrowIfStarted();
             if (value is < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(value), "ContentLength must be null or non-negative.");
             }
-            _contentLength = value;
+            Headers["Content-Length"] = value?.ToString(CultureInfo.InvariantCulture);
         }
     }
 
@@ -155,7 +150,10 @@ public sealed class HttpResponse
         return StartAndWriteAsync(data, cancellationToken);
     }
 
-    /// <summary>Writes part of the body synchronously; the same rules as <see cref="WriteAsync"/>. Blocks when the socket must be written.</summary>
+    /// <summary>
+    /// Writes part of the body synchronously; the same rules as <see cref="WriteAsync"/>. Writes go through the
+    /// asynchronous path: a write that fits the buffers returns at once, one that must send blocks until it is sent.
+    /// </summary>
     public void Write(ReadOnlySpan<byte> data)
     {
         if (!BeginWrite(data.Length))
@@ -167,12 +165,25 @@ public sealed class HttpResponse
             BufferBody(data);
             return;
         }
-        if (!HasStarted)
+        // The caller's span cannot cross an await: copy it into pooled memory for the send.
+        byte[] copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        try
         {
-            Start(complete: false);
-            EmitBufferedBody();
+            data.CopyTo(copy);
+            ValueTask writing = StartAndWriteAsync(copy.AsMemory(0, data.Length), CancellationToken.None);
+            if (writing.IsCompletedSuccessfully)
+            {
+                writing.GetAwaiter().GetResult();
+            }
+            else
+            {
+                writing.AsTask().GetAwaiter().GetResult();
+            }
         }
-        EmitBody(data);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
     }
 
     /// <summary>Sends the head (if not yet sent) and everything written so far. Afterwards the body streams.</summary>
@@ -181,19 +192,20 @@ public sealed class HttpResponse
         ThrowIfCompleted();
         if (!HasStarted)
         {
-            await StartAsync(complete: false).ConfigureAwait(false);
+            Start(complete: false);
             await EmitBufferedBodyAsync(cancellationToken).ConfigureAwait(false);
         }
-        await _connection.FlushOutputAsync(cancellationToken).ConfigureAwait(false);
+        await _exchange.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resets the connection (TCP RST): the client gets no response. For fault injection and hopeless requests.</summary>
-    public void Abort() => _connection.Abort();
+    public void Abort() => _exchange.Abort();
 
     /// <summary>
     /// Takes the connection away from the server: it sends nothing more and reads no further requests on it.
     /// The caller owns the returned stream (bytes the client already sent past this request's head come first);
     /// disposing it closes the connection. For protocol upgrades and for sending deliberately broken responses in tests.
+    /// It may be called at any point before the response starts, also after the handler has awaited.
     /// </summary>
     /// <exception cref="InvalidOperationException">The response has started.</exception>
     public Stream DetachConnection()
@@ -201,75 +213,55 @@ public sealed class HttpResponse
         ThrowIfStarted();
         HasStarted = true;
         _completed = true;
-        return _connection.Detach();
+        return _exchange.Detach();
     }
 
-    internal void Reset(bool isHeadRequest, bool isConnectRequest, bool isHttp11)
+    /// <summary>Makes the response new for the next request; returns the small-write buffer to the pool.</summary>
+    internal void Reset()
     {
-        _isConnectRequest = isConnectRequest;
         _statusCode = 200;
         _reasonPhrase = null;
-        _contentLength = null;
         _wholeBody = default;
         _hasWholeBody = false;
         _buffered = 0;
         _bytesWritten = 0;
-        _framedLength = 0;
-        _framing = ResponseBodyFraming.None;
-        _isHeadRequest = isHeadRequest;
-        _isHttp11 = isHttp11;
+        _framing = default;
         _completed = false;
         HasStarted = false;
         Headers.Reset();
-    }
-
-    internal void ReturnBuffer()
-    {
         if (_buffer is not null)
         {
-            ConnectionBuffers.Pool.Return(_buffer);
+            ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
         }
     }
 
     /// <summary>
-    /// Finishes the response after the handler returned: sends the head and whole body, or ends a chunked body.
+    /// Finishes the response after the handler returned: queues the head and whole body, or ends a streamed body.
     /// Returns false when the body is shorter than its Content-Length, so the connection must be aborted.
     /// </summary>
-    internal async ValueTask<bool> CompleteAsync()
+    internal ValueTask<bool> CompleteAsync()
     {
         if (_completed)
         {
-            return true;
+            return new ValueTask<bool>(true);
         }
         _completed = true;
         if (!HasStarted)
         {
-            await StartAsync(complete: true).ConfigureAwait(false);
-            if (_framing is ResponseBodyFraming.ContentLength or ResponseBodyFraming.CloseDelimited
-                && !_isHeadRequest && ResponseHeadWriter.StatusAllowsBody(_statusCode))
-            {
-                if (_hasWholeBody)
-                {
-                    await _connection.WriteOutputAsync(_wholeBody).ConfigureAwait(false);
-                }
-                else
-                {
-                    await EmitBufferedBodyAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            return true;
+            Start(complete: true);
+            ValueTask writing = _hasWholeBody ? _exchange.WriteBodyAsync(_wholeBody, CancellationToken.None) : EmitBufferedBodyAsync(CancellationToken.None);
+            return writing.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitTrue(writing);
         }
-        if (_framing == ResponseBodyFraming.Chunked && !_isHeadRequest)
-        {
-            await _connection.EnsureOutputSpaceAsync(ResponseHeadWriter.LastChunk.Length).ConfigureAwait(false);
-            _connection.AppendOutput(ResponseHeadWriter.LastChunk);
-        }
-        return _framing != ResponseBodyFraming.ContentLength || _bytesWritten >= _framedLength || _isHeadRequest;
+        _exchange.EndBody();
+        return new ValueTask<bool>(_framing.Kind != ResponseBodyFraming.ContentLength || _bytesWritten >= _framing.ContentLength);
     }
 
-    /// <summary>True when the response asks for the connection to close (Connection: close or a close-delimited body).</summary>
-    internal bool ClosesConnection { get; private set; }
+    private static async ValueTask<bool> AwaitTrue(ValueTask writing)
+    {
+        await writing.ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>Marks a server-written error response as sent, so the handler's writes (if any) fail.</summary>
     internal void MarkCompleted()
@@ -285,11 +277,11 @@ public sealed class HttpResponse
         {
             throw new InvalidOperationException("The body was set with SetBody; WriteAsync cannot add to it.");
         }
-        if (!ResponseHeadWriter.StatusAllowsBody(_statusCode))
+        if (!ResponseFraming.StatusAllowsBody(_statusCode))
         {
             throw new InvalidOperationException($"A {_statusCode} response cannot have a body (RFC 9110 §15).");
         }
-        long? limit = HasStarted ? (_framing == ResponseBodyFraming.ContentLength ? _framedLength : null) : DeclaredContentLength();
+        long? limit = HasStarted ? (_framing.Kind == ResponseBodyFraming.ContentLength ? _framing.ContentLength : null) : ContentLength;
         if (limit is long max && _bytesWritten + length > max)
         {
             throw new InvalidOperationException($"Writing {length} more bytes would exceed the declared Content-Length of {max} ({_bytesWritten} already written).");
@@ -300,11 +292,7 @@ public sealed class HttpResponse
 
     private void BufferBody(ReadOnlySpan<byte> data)
     {
-        if (_isHeadRequest)
-        {
-            return;
-        }
-        _buffer ??= ConnectionBuffers.Pool.Rent(Math.Max(_bufferSize, 1));
+        _buffer ??= ArrayPool<byte>.Shared.Rent(Math.Max(_bufferSize, 1));
         data.CopyTo(_buffer.AsSpan(_buffered));
         _buffered += data.Length;
     }
@@ -313,10 +301,10 @@ public sealed class HttpResponse
     {
         if (!HasStarted)
         {
-            await StartAsync(complete: false).ConfigureAwait(false);
+            Start(complete: false);
             await EmitBufferedBodyAsync(cancellationToken).ConfigureAwait(false);
         }
-        await EmitBodyAsync(data, cancellationToken).ConfigureAwait(false);
+        await _exchange.WriteBodyAsync(data, cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask EmitBufferedBodyAsync(CancellationToken cancellationToken)
@@ -327,158 +315,14 @@ public sealed class HttpResponse
         }
         int length = _buffered;
         _buffered = 0;
-        return EmitBodyAsync(_buffer.AsMemory(0, length), cancellationToken);
-    }
-
-    // Sends body bytes in the chosen framing. A chunk that fits the output buffer is queued whole (size line, data
-    // and CRLF together), so a streamed body goes out in buffer-sized sends rather than one send per piece.
-    private async ValueTask EmitBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        if (_isHeadRequest || data.IsEmpty)
-        {
-            return;
-        }
-        if (_framing != ResponseBodyFraming.Chunked)
-        {
-            await _connection.WriteOutputAsync(data, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        int framed = ResponseHeadWriter.MaxChunkHeaderLength + data.Length + 2;
-        await _connection.EnsureOutputSpaceAsync(Math.Min(framed, HttpConnection.OutputBufferSize), cancellationToken).ConfigureAwait(false);
-        _connection.AdvanceOutput(ResponseHeadWriter.WriteChunkHeader(_connection.OutputSpan, data.Length));
-        await _connection.WriteOutputAsync(data, cancellationToken).ConfigureAwait(false);
-        await _connection.EnsureOutputSpaceAsync(2, cancellationToken).ConfigureAwait(false);
-        _connection.AppendOutput("\r\n"u8);
-    }
-
-    // Makes room for the head without blocking a thread, then writes it.
-    private ValueTask StartAsync(bool complete)
-    {
-        ValueTask room = _connection.EnsureOutputSpaceAsync(ResponseHeadWriter.MaxLength(_statusCode, _reasonPhrase, Headers.Fields));
-        if (room.IsCompletedSuccessfully)
-        {
-            room.GetAwaiter().GetResult();
-            Start(complete);
-            return default;
-        }
-        return AwaitRoomThenStart(room, complete);
-    }
-
-    private async ValueTask AwaitRoomThenStart(ValueTask room, bool complete)
-    {
-        await room.ConfigureAwait(false);
-        Start(complete);
-    }
-
-    private void EmitBufferedBody()
-    {
-        if (_buffered > 0)
-        {
-            EmitBody(_buffer.AsSpan(0, _buffered));
-            _buffered = 0;
-        }
-    }
-
-    // Sends body bytes in the chosen framing; blocks only when the bytes do not fit the output buffer.
-    private void EmitBody(ReadOnlySpan<byte> data)
-    {
-        if (_isHeadRequest || data.IsEmpty)
-        {
-            return;
-        }
-        if (_framing == ResponseBodyFraming.Chunked)
-        {
-            _connection.EnsureOutputSpace(ResponseHeadWriter.MaxChunkHeaderLength);
-            _connection.AdvanceOutput(ResponseHeadWriter.WriteChunkHeader(_connection.OutputSpan, data.Length));
-            _connection.WriteOutput(data);
-            _connection.EnsureOutputSpace(2);
-            _connection.AppendOutput("\r\n"u8);
-        }
-        else
-        {
-            _connection.WriteOutput(data);
-        }
+        return _exchange.WriteBodyAsync(_buffer.AsMemory(0, length), cancellationToken);
     }
 
     private void Start(bool complete)
     {
-        long? declared = DeclaredContentLength();
-        long length = 0;
-        if (!ResponseHeadWriter.StatusAllowsBody(_statusCode))
-        {
-            // A 304 may announce the length a 200 would have had (RFC 9110 §8.6); 1xx and 204 must not. A 205 has no
-            // content but, unlike 204, must still frame it: Content-Length: 0 (RFC 9110 §15.3.6).
-            _framing = _statusCode == 205 || (_statusCode == 304 && declared is not null) ? ResponseBodyFraming.ContentLength : ResponseBodyFraming.None;
-            length = _statusCode == 205 ? 0 : declared ?? 0;
-        }
-        else if (_isConnectRequest && _statusCode < 300)
-        {
-            // RFC 9110 §9.3.6: no Content-Length or Transfer-Encoding in a 2xx to CONNECT; the connection becomes a
-            // tunnel, so whatever follows is raw bytes until it closes.
-            _framing = ResponseBodyFraming.CloseDelimited;
-        }
-        else if (complete)
-        {
-            length = _hasWholeBody ? _wholeBody.Length : _bytesWritten;
-            if (declared is long promised && promised != length)
-            {
-                throw new InvalidOperationException($"The response declared Content-Length {promised} but its body has {length} bytes.");
-            }
-            _framing = ResponseBodyFraming.ContentLength;
-        }
-        else if (declared is long promised)
-        {
-            _framing = ResponseBodyFraming.ContentLength;
-            length = promised;
-        }
-        else
-        {
-            _framing = _isHttp11 ? ResponseBodyFraming.Chunked : ResponseBodyFraming.CloseDelimited;
-        }
-        _framedLength = length;
-
-        bool keepAlive = _connection.CanKeepAlive && _framing != ResponseBodyFraming.CloseDelimited && !HandlerAskedToClose();
-        ClosesConnection = !keepAlive;
-        ConnectionOption connection = !keepAlive ? ConnectionOption.Close : _isHttp11 ? ConnectionOption.None : ConnectionOption.KeepAlive;
-
-        ReadOnlySpan<ResponseField> fields = Headers.Fields;
-        _connection.EnsureOutputSpace(ResponseHeadWriter.MaxLength(_statusCode, _reasonPhrase, fields));
-        int written = ResponseHeadWriter.Write(_connection.OutputSpan, _statusCode, _reasonPhrase, fields, _framing, length, connection);
-        _connection.AdvanceOutput(written);
+        long? completeLength = complete ? (_hasWholeBody ? _wholeBody.Length : _bytesWritten) : null;
+        _framing = _exchange.StartResponse(_statusCode, _reasonPhrase, Headers.Fields, ContentLength, completeLength);
         HasStarted = true;
-    }
-
-    private long? DeclaredContentLength()
-    {
-        if (_contentLength is not null)
-        {
-            return _contentLength;
-        }
-        if (Headers.TryGetValue("Content-Length", out string? text))
-        {
-            if (!Utf8Parser.TryParse(Encoding.ASCII.GetBytes(text!), out long value, out int consumed) || consumed != text!.Length || value < 0)
-            {
-                throw new InvalidOperationException($"The Content-Length header '{text}' is not a non-negative integer; set HttpResponse.ContentLength instead.");
-            }
-            return value;
-        }
-        return null;
-    }
-
-    private bool HandlerAskedToClose()
-    {
-        if (!Headers.TryGetValue("Connection", out string? value))
-        {
-            return false;
-        }
-        foreach (Range part in value.AsSpan().Split(','))
-        {
-            if (value.AsSpan()[part].Trim().Equals("close", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void ThrowIfStarted()

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using TinyHttp.Protocol;
 
 namespace TinyHttp;
@@ -12,7 +13,8 @@ namespace TinyHttp;
 /// </summary>
 /// <remarks>
 /// Content-Length, Transfer-Encoding and Connection are the server's: it writes them from its own
-/// framing decision. Setting Content-Length here is the same as <see cref="HttpResponse.ContentLength"/>;
+/// framing decision. Content-Length here is <see cref="HttpResponse.ContentLength"/> (one field, two views; its value
+/// must be a non-negative integer);
 /// setting Connection to <c>close</c> closes the connection after the response. Date is added unless set here.
 /// Changing fields after <see cref="HttpResponse.HasStarted"/> throws <see cref="InvalidOperationException"/>.
 /// </remarks>
@@ -47,9 +49,14 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
     }
 
     /// <summary>Adds a field, keeping any existing fields of the same name (for example a second Set-Cookie).</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="name"/> is Content-Length and one is already set (use <see cref="Set"/>).</exception>
     public void Add(string name, string value)
     {
         Validate(name, value);
+        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && Contains(name))
+        {
+            throw new InvalidOperationException("A response has one Content-Length; use Set or HttpResponse.ContentLength to change it.");
+        }
         if (_count == _fields.Length)
         {
             Array.Resize(ref _fields, _fields.Length * 2);
@@ -157,6 +164,11 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         if (!HttpCharacters.IsValidFieldValue(value))
         {
             throw new ArgumentException($"The value for header '{name}' contains a control character (CR, LF, NUL or another); such a value could split the response.", nameof(value));
+        }
+        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+            && !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"Content-Length must be a non-negative integer, not '{value}'; HttpResponse.ContentLength sets it from a number.", nameof(value));
         }
     }
 

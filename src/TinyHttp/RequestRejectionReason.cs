@@ -4,7 +4,7 @@ namespace TinyHttp;
 /// RequestRejectionReason names every way a request can be refused. Each maps to one status code
 /// (see <see cref="BadHttpRequestException.StatusCode"/>) and is logged by name.
 /// </summary>
-public enum RequestRejectionReason
+internal enum RequestRejectionReason
 {
     /// <summary>The request line is not <c>method SP request-target SP HTTP-version CRLF</c> (400).</summary>
     InvalidRequestLine,

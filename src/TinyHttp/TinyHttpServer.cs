@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
@@ -25,7 +26,10 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
 {
     private readonly object _gate = new();
     private readonly TinyHttpServerOptions _options;
-    private readonly ServerContext _context;
+    private readonly RequestHandler _handler;
+    private readonly ILogger? _logger;
+    private readonly IMeterFactory? _meterFactory;
+    private ServerContext? _context;
     private Lifecycle _lifecycle;
     private Task? _stopping;
     private IReadOnlyList<EndPoint> _endPoints = Array.Empty<EndPoint>();
@@ -42,20 +46,27 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
     /// <param name="options">Endpoints and limits; read when <see cref="Start"/> is called.</param>
     /// <param name="handler">Called once per request, possibly on several connections at once.</param>
     /// <param name="logger">Receives connection, rejection and failure events; none when null.</param>
-    public TinyHttpServer(TinyHttpServerOptions options, RequestHandler handler, ILogger? logger = null)
+    /// <param name="meterFactory">
+    /// Creates the server's <c>TinyHttp</c> meter (the .NET convention: pass the app's or the test's factory); when null
+    /// the server creates its own meter and disposes it when it stops.
+    /// </param>
+    public TinyHttpServer(TinyHttpServerOptions options, RequestHandler handler, ILogger? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
         _options = options;
-        _context = new ServerContext(options, handler, new ServerLog(logger ?? NullLogger.Instance));
+        _handler = handler;
+        _logger = logger;
+        _meterFactory = meterFactory;
     }
 
     /// <summary>Creates a server with a synchronous <paramref name="handler"/>, for handlers that do no I/O of their own.</summary>
     /// <param name="options">Endpoints and limits; read when <see cref="Start"/> is called.</param>
     /// <param name="handler">Called once per request, possibly on several connections at once.</param>
     /// <param name="logger">Receives connection, rejection and failure events; none when null.</param>
-    public TinyHttpServer(TinyHttpServerOptions options, Action<HttpRequest, HttpResponse> handler, ILogger? logger = null)
-        : this(options, Adapt(handler), logger)
+    /// <param name="meterFactory">Creates the server's <c>TinyHttp</c> meter; when null the server creates its own.</param>
+    public TinyHttpServer(TinyHttpServerOptions options, Action<HttpRequest, HttpResponse> handler, ILogger? logger = null, IMeterFactory? meterFactory = null)
+        : this(options, Adapt(handler), logger, meterFactory)
     {
     }
 
@@ -94,7 +105,7 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
     };
 
     /// <summary>The number of open connections, idle or busy.</summary>
-    public int ActiveConnectionCount => _context.ActiveConnectionCount;
+    public int ActiveConnectionCount => _context?.ActiveConnectionCount ?? 0;
 
     /// <summary>Binds every endpoint and starts accepting. When it returns, clients can connect.</summary>
     /// <exception cref="System.IO.IOException">An endpoint could not be bound (for example, its port is in use); the message names it. Nothing stays bound.</exception>
@@ -114,19 +125,20 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
                     throw new ObjectDisposedException(nameof(TinyHttpServer), "The server is disposed; create a new TinyHttpServer.");
             }
             _options.Validate();
-            _endPoints = _context.Bind(_options.EndPoints);
-            _context.StartAccepting();
+            var context = new ServerContext(_options, _handler, new ServerLog(_logger ?? NullLogger.Instance), new ServerMetrics(_meterFactory));
+            try
+            {
+                _endPoints = context.Bind(_options.EndPoints);
+            }
+            catch
+            {
+                context.Metrics.Dispose();
+                throw;
+            }
+            context.StartAccepting();
+            _context = context;
             _lifecycle = Lifecycle.Started;
         }
-    }
-
-    /// <summary>The same as <see cref="Start"/>: binding completes before the task does.</summary>
-    /// <returns>A completed task, or one that carries <see cref="Start"/>'s exception.</returns>
-    public Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        Start();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -147,38 +159,31 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
             if (_stopping is null && _lifecycle == Lifecycle.Started)
             {
                 _lifecycle = Lifecycle.Stopped;
-                _stopping = _context.StopAsync(cancellationToken);
+                _stopping = _context!.StopAsync(cancellationToken);
             }
             return _stopping ?? Task.CompletedTask;
         }
     }
 
-    /// <summary>Stops gracefully, aborting requests still running after <paramref name="drainTimeout"/>.</summary>
-    /// <returns>A task that completes when the server has stopped.</returns>
-    public async Task StopAsync(TimeSpan drainTimeout)
-    {
-        using var drain = new CancellationTokenSource(drainTimeout);
-        await StopAsync(drain.Token).ConfigureAwait(false);
-    }
-
-    /// <summary>Stops gracefully and blocks until done, waiting at most <see cref="TinyHttpServerOptions.ShutdownTimeout"/> for in-flight requests.</summary>
-    public void Stop() => StopAsync(_options.ShutdownTimeout).GetAwaiter().GetResult();
-
-    /// <summary>Stops as <see cref="Stop"/> does, asynchronously, and releases the server.</summary>
+    /// <summary>
+    /// Stops gracefully as <see cref="StopAsync"/> does, aborting requests still running after
+    /// <see cref="TinyHttpServerOptions.ShutdownTimeout"/>, and releases the server.
+    /// </summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
+        using var drain = new CancellationTokenSource(_options.ShutdownTimeout);
+        await StopAsync(drain.Token).ConfigureAwait(false);
         lock (_gate)
         {
             _lifecycle = Lifecycle.Disposed;
         }
     }
 
-    /// <summary>Stops as <see cref="Stop"/> does and releases the server.</summary>
+    /// <summary>Stops and releases the server as <see cref="DisposeAsync"/> does, blocking until done.</summary>
     public void Dispose()
     {
-        Stop();
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
         lock (_gate)
         {
             _lifecycle = Lifecycle.Disposed;

@@ -108,7 +108,7 @@ public sealed class TinyHttpServerOptions
     public int? MaxConcurrentConnections { get; set; }
 
     /// <summary>
-    /// How long <see cref="TinyHttpServer.Stop"/> and <see cref="TinyHttpServer.DisposeAsync"/> let in-flight
+    /// How long <see cref="TinyHttpServer.DisposeAsync"/> and <see cref="TinyHttpServer.Dispose"/> let in-flight
     /// requests finish before aborting them. Default 30 seconds.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -136,6 +136,12 @@ public sealed class TinyHttpServerOptions
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentConnections), "MaxConcurrentConnections must be null or at least 1.");
         }
     }
+
+    /// <summary>
+    /// Makes the transport for each accepted socket; null (the default) is a plain <see cref="Server.SocketTransport"/>.
+    /// The seam a TLS transport plugs into; tests use it to run the whole server over <see cref="Server.StreamTransport"/>.
+    /// </summary>
+    internal Func<System.Net.Sockets.Socket, Server.ConnectionTransport>? TransportFactory { get; set; }
 
     /// <summary>[::1] added by <see cref="ListenLocalhost"/>: skipped without error when the machine has no IPv6 loopback.</summary>
     internal sealed class LocalhostIPv6EndPoint(int port) : IPEndPoint(IPAddress.IPv6Loopback, port);

@@ -14,7 +14,7 @@ await using var server = new TinyHttpServer(options, HandleAsync);
 server.Start();
 Console.WriteLine($"TinyHttp listening on {server.BaseAddress}");
 await BenchEndpoints.WaitForStopAsync();
-await server.StopAsync(TimeSpan.FromSeconds(5));
+await server.DisposeAsync();
 
 static Task HandleAsync(HttpRequest request, HttpResponse response, CancellationToken requestAborted)
 {

@@ -42,7 +42,8 @@ internal static class SoakServer
             await File.WriteAllTextAsync(portFile, server.Port.ToString(CultureInfo.InvariantCulture));
             Console.WriteLine($"soak server listening on {server.BaseAddress} (pid {Environment.ProcessId})");
             await stopping.Task;
-            await server.StopAsync(TimeSpan.FromSeconds(5));
+            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await server.StopAsync(drain.Token);
         }
         return 0;
     }

@@ -87,14 +87,15 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Starts the server; when the task completes, clients can connect. Calling it again does nothing.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the server listens.</returns>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (_started)
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_started)
         {
-            return;
+            _server.Start();
+            _started = true;
         }
-        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        _started = true;
+        return Task.CompletedTask;
     }
 
     /// <summary>

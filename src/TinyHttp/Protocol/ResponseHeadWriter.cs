@@ -7,17 +7,6 @@ namespace TinyHttp.Protocol;
 /// <summary>A response field as the handler set it: strings, already checked for CR, LF and NUL.</summary>
 internal readonly record struct ResponseField(string Name, string Value);
 
-/// <summary>How a response's end is marked on the wire (RFC 9112 §6).</summary>
-internal enum ResponseBodyFraming : byte
-{
-    /// <summary>No body and no framing field: 1xx, 204, or a 304 without a Content-Length.</summary>
-    None,
-    ContentLength,
-    Chunked,
-    /// <summary>The body ends when the connection closes (HTTP/1.0 clients, RFC 9112 §6.3 rule 8).</summary>
-    CloseDelimited,
-}
-
 /// <summary>Which Connection option the server adds to a response.</summary>
 internal enum ConnectionOption : byte
 {
@@ -123,19 +112,6 @@ internal static class ResponseHeadWriter
         return position;
     }
 
-    /// <summary>Writes <c>{size in hex}\r\n</c>; returns the bytes written (at most 18).</summary>
-    public static int WriteChunkHeader(Span<byte> destination, int size)
-    {
-        Utf8Formatter.TryFormat(size, destination, out int digits, new System.Buffers.StandardFormat('X'));
-        destination[digits] = (byte)'\r';
-        destination[digits + 1] = (byte)'\n';
-        return digits + 2;
-    }
-
-    public const int MaxChunkHeaderLength = 10;
-
-    public static ReadOnlySpan<byte> LastChunk => "0\r\n\r\n"u8;
-
     public static ReadOnlySpan<byte> ContinueStatusLine => "HTTP/1.1 100 Continue\r\n\r\n"u8;
 
     public static bool IsFramingField(string name) =>
@@ -146,9 +122,6 @@ internal static class ResponseHeadWriter
             17 => name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
-
-    /// <summary>RFC 9110 §6.4.1 and §15: 1xx, 204, 205 and 304 responses never carry content.</summary>
-    public static bool StatusAllowsBody(int statusCode) => statusCode >= 200 && statusCode is not (204 or 205 or 304);
 
     private static int Append(Span<byte> destination, ReadOnlySpan<byte> bytes)
     {

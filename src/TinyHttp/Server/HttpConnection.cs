@@ -1,9 +1,7 @@
 using System;
-using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,109 +11,69 @@ using TinyHttp.Protocol;
 namespace TinyHttp.Server;
 
 /// <summary>
-/// HttpConnection runs one accepted socket: read a request head, call the handler, complete the
-/// response, drain what the handler left unread, repeat while the connection persists.
-/// Everything per request is reused: buffers, the request and response objects, the parser and
-/// the cancellation source, so a kept-alive connection allocates nothing in steady state.
+/// HttpConnection runs HTTP/1.1 on one accepted transport: read a request head, call the handler, complete the
+/// response, drain what the handler left unread, repeat while the connection persists. Its parts are separate
+/// types: <see cref="ConnectionInput"/> (receive buffer), <see cref="RequestBodyReader"/> (request body),
+/// <see cref="ConnectionOutput"/> (send queue), <see cref="ConnectionTimeouts"/> (every deadline) and
+/// <see cref="Http1Exchange"/> (what the public request and response talk to). Between requests it holds no
+/// buffer: it waits for the next byte with a zero-byte receive.
 /// </summary>
 internal sealed class HttpConnection : IThreadPoolWorkItem
 {
-    private const int InitialReceiveBufferSize = 4096;
-    /// <summary>Large enough for a whole buffered response (ResponseBufferSize, 16 KiB by default) and its head.</summary>
-    public const int OutputBufferSize = 32 * 1024;
-    private const int InitialOutputBufferSize = 4096;
     private const int LingerReadLimit = 1024 * 1024;
-    private static readonly long LingerMilliseconds = 2000;
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private readonly ServerContext _server;
-    private readonly Socket _socket;
+    private readonly ConnectionTransport _transport;
+    private readonly ConnectionTimeouts _timeouts;
+    private readonly ConnectionInput _input;
+    private readonly ConnectionOutput _output;
+    private readonly RequestBodyReader _body;
+    private readonly Http1Exchange _exchange;
     private readonly RequestHeadParser _parser;
-    private readonly HttpRequest _request;
-    private readonly HttpResponse _response;
-    private readonly int _maxReceiveBufferSize;
+    private readonly Action _cancelRequest;
     private CancellationTokenSource _requestAborted = new();
-
-    private byte[] _receiveBuffer;
-    private int _receiveStart;
-    private int _receiveEnd;
-    private byte[] _outputBuffer;
-    private int _outputLength;
-
-    // Request body state for the current request.
-    private long _bodyRemaining;
-    private bool _bodyChunked;
-    private ChunkedBodyDecoder _chunkedDecoder;
-    private bool _bodyComplete;
-    private long _bodyBytesRead;
-    private long _bodyWireBytes;
-    private bool _continueSent;
-
-    // A receive started while an async handler runs, so a client that goes away is noticed (see StartReadAhead).
-    private ValueTask<int> _readAhead;
-    private bool _readAheadPending;
-
-    private static readonly ResponseField[] ErrorFields = [new ResponseField("Content-Type", ErrorBodies.ContentType)];
-
-    private int _state;
-    private long _deadline = long.MaxValue;
-
-    // Request body data rate: time spent waiting for body bytes, and when the current wait began.
-    private long _bodyWaitMilliseconds;
-    private long _bodyWaitStartedAt;
-
-    // Response data rate: when the pending send must have completed, or 0 when none is pending.
-    private long _sendDeadline;
     private long _requestCount;
     private bool _headStarted;
-    private bool _isHeadRequest;
-    private bool _mustClose;
+    // Set when the connection can no longer carry another request: a rejection, a failed handler, an abort.
+    private bool _closeRequired;
     private bool _detached;
     private int _aborted;
 
-    public HttpConnection(ServerContext server, Socket socket, long id)
+    public HttpConnection(ServerContext server, ConnectionTransport transport, long id)
     {
         _server = server;
-        _socket = socket;
+        _transport = transport;
         Id = id;
         TinyHttpServerOptions options = server.Options;
+        _timeouts = new ConnectionTimeouts(options.MinRequestBodyDataRate, options.MinResponseDataRate);
+        _input = new ConnectionInput(transport, options.MaxRequestLineLength + options.MaxRequestHeadersTotalSize + 4096);
+        _output = new ConnectionOutput(transport, _timeouts);
+        _body = new RequestBodyReader(transport, _input, _output, _timeouts, options.MaxRequestHeadersTotalSize);
+        _exchange = new Http1Exchange(this, _output, _body, options);
         _parser = new RequestHeadParser(options.MaxRequestLineLength, options.MaxRequestHeadersTotalSize, options.MaxRequestHeaderCount);
-        _maxReceiveBufferSize = options.MaxRequestLineLength + options.MaxRequestHeadersTotalSize + InitialReceiveBufferSize;
-        _request = new HttpRequest(this);
-        _response = new HttpResponse(this, options.ResponseBufferSize);
-        _receiveBuffer = ConnectionBuffers.Pool.Rent(InitialReceiveBufferSize);
-        // The output buffer is rented when the first response is written, so connections that never complete a
-        // request (slow or idle clients) hold only their receive buffer. It is kept afterwards: renting and
-        // returning it around every request measurably allocates (about 28 B per request in AllocationTests).
-        _outputBuffer = Array.Empty<byte>();
+        _cancelRequest = CancelRequest;
+        _output.SendFailed = _cancelRequest;
+        _body.ClientGone = _cancelRequest;
     }
 
     public long Id { get; }
 
-    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+    public EndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
 
-    public EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+    public EndPoint? LocalEndPoint => _transport.LocalEndPoint;
 
-    public bool BodyReadStarted { get; private set; }
+    public bool IsServerStopping => _server.IsStopping;
 
-    /// <summary>
-    /// Whether the response being written may leave the connection open: the request asked for it, the
-    /// server is not stopping, and what is left of the request body can be drained.
-    /// </summary>
-    public bool CanKeepAlive =>
-        !_mustClose && _request.Head.KeepAlive && !_server.IsStopping && (_bodyComplete || BodyCanBeDrained);
-
-    private bool BodyCanBeDrained =>
-        !(_request.Head.ExpectContinue && !_continueSent)
-        && (_bodyChunked || _bodyRemaining <= _server.Options.MaxUnreadRequestBodyToDrain);
+    /// <summary>False once something made the connection unfit for another request.</summary>
+    public bool InStep => !_closeRequired && !_body.OutOfStep;
 
     // RunAsync handles every exception itself; the server tracks the connection, not the task.
     void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
-    // ---- The request loop -------------------------------------------------------------------
-
-    // The loop that waits for request heads lives in this one long-lived state machine: a kept-alive
-    // connection spends most of its life here, and awaiting the socket directly (rather than through nested
-    // async methods) means waiting costs no allocation however many connections wait at once.
+    // The loop that waits for request heads lives in this one long-lived state machine: a kept-alive connection
+    // spends most of its life here, and awaiting the transport directly (rather than through nested async methods)
+    // means waiting costs no allocation however many connections wait at once.
     private async Task RunAsync()
     {
         if (_server.Log.IsEnabled(LogLevel.Debug))
@@ -125,8 +83,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
         try
         {
-            SetState(ConnectionState.Idle, _server.Options.RequestHeadersTimeout);
-            BeginRequestHead();
+            EnterIdle(_server.Options.RequestHeadersTimeout);
             while (true)
             {
                 HeadProgress progress = ParseBufferedHead(out BadHttpRequestException? rejection);
@@ -136,13 +93,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                     {
                         break;
                     }
-                    SetState(ConnectionState.Idle, _server.Options.KeepAliveTimeout);
-                    BeginRequestHead();
+                    EnterIdle(_server.Options.KeepAliveTimeout);
                     continue;
                 }
                 if (progress == HeadProgress.Rejected)
                 {
-                    await RejectAsync(rejection!).ConfigureAwait(false);
+                    await RejectAsync(rejection!, IsHeadMethod(_input.Buffered)).ConfigureAwait(false);
                     break;
                 }
                 if (progress == HeadProgress.Closed)
@@ -150,26 +106,39 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                     break;
                 }
 
-                // ReceiveAsync's steps, written out here on purpose: calling it would put a pooled box between
-                // this loop and the socket on every wait (see the comment above RunAsync).
-                await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
+                // Responses queued for pipelined requests go out before we wait for the client again.
+                await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 int received;
-                try
+                if (_input.IsReadingAhead)
                 {
-                    received = await StartReceive().ConfigureAwait(false);
+                    received = await _input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (IsConnectionFailure(ex))
+                else
                 {
-                    received = -1;
+                    try
+                    {
+                        if (_input.IsEmpty)
+                        {
+                            // Nothing buffered: hold no memory while the client thinks.
+                            _output.ReleaseIfEmpty();
+                            _input.ReleaseIfEmpty();
+                            await _transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        received = await _transport.ReceiveAsync(_input.GetReceiveMemory(), CancellationToken.None).ConfigureAwait(false);
+                        _input.Advance(received);
+                    }
+                    catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
+                    {
+                        received = -1;
+                    }
                 }
                 if (received > 0)
                 {
-                    _receiveEnd += received;
                     continue;
                 }
-                if (_state == ConnectionState.TimedOut && _headStarted)
+                if (_timeouts.Phase == ConnectionPhase.TimedOut && _headStarted)
                 {
-                    await RejectAsync(new BadHttpRequestException(RequestRejectionReason.RequestHeadersTimeout)).ConfigureAwait(false);
+                    await RejectAsync(new BadHttpRequestException(RequestRejectionReason.RequestHeadersTimeout), IsHeadMethod(_input.Buffered)).ConfigureAwait(false);
                 }
                 break;
             }
@@ -178,7 +147,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 await CloseGracefullyAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (IsConnectionFailure(ex))
+        catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
         {
             // The peer reset or the server aborted us; nothing more can be said on this connection.
         }
@@ -202,13 +171,17 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         Closed,
     }
 
-    private void BeginRequestHead()
+    private void EnterIdle(TimeSpan timeout)
     {
-        _parser.Reset(_request.Head);
+        _parser.Reset(_exchange.Request.Head);
         _headStarted = false;
+        if (_timeouts.TryEnter(ConnectionPhase.Idle, timeout, Environment.TickCount64) && _server.IsStopping)
+        {
+            CloseIfIdle();
+        }
     }
 
-    /// <summary>Parses what is buffered of the next request head; moves the connection's state as the head arrives.</summary>
+    /// <summary>Parses what is buffered of the next request head; moves the connection's phase as the head arrives.</summary>
     private HeadProgress ParseBufferedHead(out BadHttpRequestException? rejection)
     {
         rejection = null;
@@ -216,11 +189,11 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return HeadProgress.Closed;
         }
-        ReadOnlySpan<byte> buffered = _receiveBuffer.AsSpan(_receiveStart, _receiveEnd - _receiveStart);
+        ReadOnlySpan<byte> buffered = _input.Buffered;
         int headLength;
         try
         {
-            headLength = _parser.Parse(buffered, _request.Head);
+            headLength = _parser.Parse(buffered, _exchange.Request.Head);
         }
         catch (BadHttpRequestException ex)
         {
@@ -230,13 +203,13 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
         if (headLength >= 0)
         {
-            if (!TrySetState(ConnectionState.Processing, long.MaxValue))
+            if (!_timeouts.TryEnter(ConnectionPhase.Processing, long.MaxValue))
             {
                 return HeadProgress.Closed;
             }
             _requestCount++;
-            _request.CaptureHead(buffered.Slice(0, headLength), _server.Options.MaxRequestBodySize);
-            Consume(headLength);
+            _exchange.Request.CaptureHead(buffered.Slice(0, headLength), _server.Options.MaxRequestBodySize);
+            _input.Consume(headLength);
             return HeadProgress.Complete;
         }
 
@@ -245,8 +218,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             _headStarted = true;
             // The headers timeout runs from the first byte of a request on a kept-alive connection;
             // the first request's clock started when the connection was accepted.
-            long deadline = _requestCount == 0 ? Volatile.Read(ref _deadline) : DeadlineAfter(_server.Options.RequestHeadersTimeout);
-            if (!TrySetState(ConnectionState.ReadingHead, deadline))
+            long deadline = _requestCount == 0
+                ? _timeouts.Deadline
+                : Environment.TickCount64 + (long)_server.Options.RequestHeadersTimeout.TotalMilliseconds;
+            if (!_timeouts.TryEnter(ConnectionPhase.ReadingHead, deadline))
             {
                 return HeadProgress.Closed;
             }
@@ -258,32 +233,19 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ProcessRequestAsync()
     {
-        RequestHead head = _request.Head;
-        _bodyChunked = head.IsChunked;
-        _bodyRemaining = head.IsChunked ? 0 : Math.Max(head.ContentLength, 0);
-        _bodyComplete = !head.HasBody;
-        _bodyBytesRead = 0;
-        _bodyWireBytes = 0;
-        _bodyWaitMilliseconds = 0;
-        _continueSent = false;
+        _exchange.Begin();
+        HttpRequest request = _exchange.Request;
+        HttpResponse response = _exchange.Response;
         long startTimestamp = Stopwatch.GetTimestamp();
-        ServerMetrics.ActiveRequests.Add(1);
-        BodyReadStarted = false;
-        if (_bodyChunked)
-        {
-            _chunkedDecoder = new ChunkedBodyDecoder(_server.Options.MaxRequestHeadersTotalSize);
-        }
-        _isHeadRequest = head.Method.Length == 4 && _request.HeadBytes.Slice(head.Method.Start, 4).SequenceEqual("HEAD"u8);
-        bool isConnect = head.TargetForm == RequestTargetForm.Authority;
-        _response.Reset(_isHeadRequest, isConnect, head.IsHttp11);
+        _server.Metrics.RequestStarted();
 
         Exception? failure = null;
         try
         {
-            Task handling = _server.Handler(_request, _response, _requestAborted.Token);
-            if (!handling.IsCompleted)
+            Task handling = _server.Handler(request, response, _requestAborted.Token);
+            if (!handling.IsCompleted && _body.IsComplete)
             {
-                StartReadAhead();
+                _input.StartReadAhead(_cancelRequest);
             }
             await handling.ConfigureAwait(false);
         }
@@ -293,7 +255,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
         finally
         {
-            ServerMetrics.ActiveRequests.Add(-1);
+            _server.Metrics.RequestEnded();
         }
 
         if (Volatile.Read(ref _aborted) != 0 || _detached)
@@ -304,14 +266,14 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             try
             {
-                if (!await _response.CompleteAsync().ConfigureAwait(false))
+                if (!await response.CompleteAsync().ConfigureAwait(false))
                 {
-                    _server.Log.ResponseBodyIncomplete(Id, _request.Method, _request.RawTarget);
+                    _server.Log.ResponseBodyIncomplete(Id, request.Method, request.RawTarget);
                     Abort();
                     return false;
                 }
             }
-            catch (Exception ex) when (!IsConnectionFailure(ex))
+            catch (Exception ex) when (!ConnectionTransport.IsConnectionFailure(ex))
             {
                 failure = ex;
             }
@@ -320,16 +282,17 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return false;
         }
-        ServerMetrics.RecordRequest(startTimestamp, _request.Method, _response.StatusCode, head.IsHttp11);
+        _server.Metrics.RecordRequest(startTimestamp, request.Method, response.StatusCode, request.Head.IsHttp11);
 
-        if (_mustClose || _response.ClosesConnection || !head.KeepAlive || _server.IsStopping)
+        if (!_exchange.KeepAlive || !InStep || _server.IsStopping)
         {
             return false;
         }
-        if (!_bodyComplete && !await DrainRequestBodyAsync().ConfigureAwait(false))
+        if (!_body.IsComplete && !await _body.DrainAsync(_server.Options.MaxUnreadRequestBodyToDrain).ConfigureAwait(false))
         {
             return false;
         }
+        _exchange.End();
         ResetRequestAborted();
         return true;
     }
@@ -337,7 +300,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Answers for a handler that threw. Returns false when the connection must close.</summary>
     private async ValueTask<bool> HandleFailureAsync(Exception failure)
     {
-        if (_requestAborted.IsCancellationRequested && IsConnectionFailure(failure) && failure is not BadHttpRequestException)
+        HttpResponse response = _exchange.Response;
+        if (_requestAborted.IsCancellationRequested && ConnectionTransport.IsConnectionFailure(failure) && failure is not BadHttpRequestException)
         {
             // The client went away or the server aborted the request: the handler's cancellation or failed write is
             // the news, not a bug in the handler, and there is nobody left to answer.
@@ -346,521 +310,47 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         if (failure is BadHttpRequestException rejection)
         {
             // The handler let a body-read rejection escape (413, malformed chunk, early end): answer it, then close.
-            if (_response.HasStarted)
+            if (response.HasStarted)
             {
                 Abort();
                 return false;
             }
-            await RejectAsync(rejection).ConfigureAwait(false);
+            await RejectAsync(rejection, _exchange.IsHeadRequest).ConfigureAwait(false);
             return false;
         }
 
-        _server.Log.HandlerFailed(Id, _request.Method, _request.RawTarget, failure);
-        if (_response.HasStarted)
+        _server.Log.HandlerFailed(Id, _exchange.Request.Method, _exchange.Request.RawTarget, failure);
+        if (response.HasStarted)
         {
             // Part of a response is on the wire; anything we add would corrupt it. Cut the connection.
             Abort();
             return false;
         }
-        _response.Reset(_isHeadRequest, isConnectRequest: false, _request.Head.IsHttp11);
-        _response.StatusCode = 500;
-        _response.SetBody(ErrorBodies.InternalServerError);
-        _response.ContentType = ErrorBodies.ContentType;
-        return await _response.CompleteAsync().ConfigureAwait(false);
+        _closeRequired |= !_body.CanBeDrained(_server.Options.MaxUnreadRequestBodyToDrain);
+        response.Reset();
+        response.StatusCode = 500;
+        response.ContentType = ErrorBodies.ContentType;
+        response.SetBody(ErrorBodies.InternalServerError);
+        return await response.CompleteAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Sends a server-generated error response with Connection: close.</summary>
-    private async ValueTask RejectAsync(BadHttpRequestException rejection)
+    /// <summary>Sends a server-generated error response with Connection: close, framed as any response is.</summary>
+    private async ValueTask RejectAsync(BadHttpRequestException rejection, bool isHeadRequest)
     {
-        _mustClose = true;
+        _closeRequired = true;
         _server.Log.RequestRejected(Id, rejection.Reason, rejection.StatusCode);
-        ServerMetrics.RecordRejection(rejection.Reason);
-        byte[] body = ErrorBodies.For(rejection);
-        await EnsureOutputSpaceAsync(ResponseHeadWriter.MaxLength(rejection.StatusCode, null, ErrorFields) + body.Length).ConfigureAwait(false);
-        int written = ResponseHeadWriter.Write(OutputSpan, rejection.StatusCode, null, ErrorFields,
-            ResponseBodyFraming.ContentLength, body.Length, ConnectionOption.Close);
-        AdvanceOutput(written);
-        AppendOutput(body);
-        _response.MarkCompleted();
-        await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
+        _server.Metrics.RecordRejection(rejection.Reason);
+        ErrorBodies.Write(_output, rejection, isHeadRequest);
+        _exchange.Response.MarkCompleted();
+        await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Reads and discards what the handler left of the body, within the drain limit. Returns false to close instead.</summary>
-    private async ValueTask<bool> DrainRequestBodyAsync()
+    /// <summary>Whether the head being parsed (or rejected) is a HEAD request: its error response then has no body.</summary>
+    private bool IsHeadMethod(ReadOnlySpan<byte> head)
     {
-        if (!BodyCanBeDrained)
-        {
-            return false;
-        }
-        long limit = _server.Options.MaxUnreadRequestBodyToDrain;
-        // Counted in wire bytes: chunk framing can carry far more bytes than the body it decodes to.
-        long drainStart = _bodyWireBytes;
-        byte[] scratch = ConnectionBuffers.Pool.Rent(4096);
-        try
-        {
-            while (!_bodyComplete)
-            {
-                int read = await ReadBodyCoreAsync(scratch, CancellationToken.None, enforceLimit: false).ConfigureAwait(false);
-                if (_bodyWireBytes - drainStart > limit)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-        catch (BadHttpRequestException)
-        {
-            return false;
-        }
-        finally
-        {
-            ConnectionBuffers.Pool.Return(scratch);
-        }
+        ByteRange method = _exchange.Request.Head.Method;
+        return method.Length == 4 && method.Start + 4 <= head.Length && head.Slice(method.Start, 4).SequenceEqual("HEAD"u8);
     }
-
-    // ---- Request body -----------------------------------------------------------------------
-
-    /// <summary>Reads decoded body bytes for the handler. Returns 0 at the end of the body.</summary>
-    public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        if (_bodyComplete || destination.IsEmpty)
-        {
-            return new ValueTask<int>(0);
-        }
-        if (!BodyReadStarted)
-        {
-            BodyReadStarted = true;
-            if (_request.ContentLength is long length && length > _request.MaxBodySize)
-            {
-                _mustClose = true;
-                throw new BadHttpRequestException(RequestRejectionReason.RequestBodyTooLarge);
-            }
-        }
-        return ReadBodyCoreAsync(destination, cancellationToken, enforceLimit: true);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReadBodyCoreAsync(Memory<byte> destination, CancellationToken cancellationToken, bool enforceLimit)
-    {
-        if (_request.Head.ExpectContinue && !_continueSent && !_response.HasStarted)
-        {
-            // RFC 9110 §10.1.1: the client waits for 100 before sending the body; send it when the body is first wanted.
-            _continueSent = true;
-            await EnsureOutputSpaceAsync(ResponseHeadWriter.ContinueStatusLine.Length).ConfigureAwait(false);
-            AppendOutput(ResponseHeadWriter.ContinueStatusLine);
-            await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-        }
-        _continueSent = true;
-
-        int read;
-        try
-        {
-            read = _bodyChunked
-                ? await ReadChunkedAsync(destination).ConfigureAwait(false)
-                : await ReadContentLengthAsync(destination, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException)
-        {
-            _mustClose = true;
-            throw;
-        }
-        _bodyBytesRead += read;
-        if (enforceLimit && _bodyBytesRead > _request.MaxBodySize)
-        {
-            _mustClose = true;
-            throw new BadHttpRequestException(RequestRejectionReason.RequestBodyTooLarge);
-        }
-        return read;
-    }
-
-    private async ValueTask<int> ReadContentLengthAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        int wanted = (int)Math.Min(destination.Length, _bodyRemaining);
-        int buffered = _receiveEnd - _receiveStart;
-        int read;
-        if (buffered > 0)
-        {
-            read = Math.Min(wanted, buffered);
-            _receiveBuffer.AsSpan(_receiveStart, read).CopyTo(destination.Span);
-            Consume(read);
-        }
-        else
-        {
-            // Nothing buffered: receive straight into the caller's memory, never past this body's end.
-            await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-            BeginBodyWait();
-            try
-            {
-                read = await _socket.ReceiveAsync(destination.Slice(0, wanted), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The handler gave up on the body; what is left of it can no longer be framed.
-                _mustClose = true;
-                EndBodyWait();
-                throw;
-            }
-            catch (Exception ex) when (IsConnectionFailure(ex))
-            {
-                read = 0;
-            }
-            EndBodyWait(read);
-        }
-        _bodyRemaining -= read;
-        _bodyWireBytes += read;
-        _bodyComplete = _bodyRemaining == 0;
-        return read;
-    }
-
-    private async ValueTask<int> ReadChunkedAsync(Memory<byte> destination)
-    {
-        while (true)
-        {
-            ReadOnlySpan<byte> buffered = _receiveBuffer.AsSpan(_receiveStart, _receiveEnd - _receiveStart);
-            bool done = _chunkedDecoder.Decode(buffered, destination.Span, out int consumed, out int written);
-            Consume(consumed);
-            _bodyWireBytes += consumed;
-            if (done)
-            {
-                _bodyComplete = true;
-            }
-            if (written > 0 || done)
-            {
-                return written;
-            }
-            BeginBodyWait();
-            int received = await ReceiveAsync().ConfigureAwait(false);
-            EndBodyWait(received);
-        }
-    }
-
-    private void BeginBodyWait()
-    {
-        _bodyWaitStartedAt = Environment.TickCount64;
-        TrySetState(ConnectionState.ReadingBody, long.MaxValue);
-    }
-
-    /// <summary>Ends a wait for body bytes; throws when the client closed or the body was too slow.</summary>
-    private void EndBodyWait(int received)
-    {
-        bool timedOut = Volatile.Read(ref _state) == ConnectionState.TimedOut;
-        EndBodyWait();
-        if (received > 0 && !timedOut)
-        {
-            return;
-        }
-        _mustClose = true;
-        CancelRequest();
-        throw new BadHttpRequestException(timedOut
-            ? RequestRejectionReason.RequestBodyTimeout
-            : RequestRejectionReason.UnexpectedEndOfRequestBody);
-    }
-
-    private void EndBodyWait()
-    {
-        _bodyWaitMilliseconds += Environment.TickCount64 - _bodyWaitStartedAt;
-        TrySetState(ConnectionState.Processing, long.MaxValue);
-    }
-
-    // ---- Receiving --------------------------------------------------------------------------
-
-    /// <summary>Receives into the free end of the receive buffer. Returns the byte count, 0 at end of stream, -1 on failure.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReceiveAsync()
-    {
-        // Responses queued for pipelined requests go out before we wait for the client again.
-        await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
-        int received;
-        try
-        {
-            received = await StartReceive().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-            received = -1;
-        }
-        if (received > 0)
-        {
-            _receiveEnd += received;
-        }
-        return received;
-    }
-
-    /// <summary>The next receive into the free end of the buffer: the pending read-ahead if there is one.</summary>
-    private ValueTask<int> StartReceive()
-    {
-        if (_readAheadPending)
-        {
-            _readAheadPending = false;
-            return _readAhead;
-        }
-        MakeRoomToReceive();
-        return _socket.ReceiveAsync(_receiveBuffer.AsMemory(_receiveEnd), SocketFlags.None);
-    }
-
-    /// <summary>
-    /// While an async handler runs with the request body fully read, receive ahead into the buffer. If the
-    /// client closes, the receive completes with 0 and the handler's token fires; if it sends the next
-    /// pipelined request, the bytes are kept for the next head.
-    /// </summary>
-    private void StartReadAhead()
-    {
-        if (!_bodyComplete || _readAheadPending || _mustClose)
-        {
-            return;
-        }
-        MakeRoomToReceive();
-        _readAhead = ReadAheadAsync();
-        _readAheadPending = true;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReadAheadAsync()
-    {
-        int received;
-        try
-        {
-            received = await _socket.ReceiveAsync(_receiveBuffer.AsMemory(_receiveEnd), SocketFlags.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-            received = -1;
-        }
-        if (received <= 0)
-        {
-            CancelRequest();
-        }
-        return received;
-    }
-
-    private void MakeRoomToReceive()
-    {
-        if (_receiveStart == _receiveEnd)
-        {
-            _receiveStart = _receiveEnd = 0;
-        }
-        if (_receiveEnd < _receiveBuffer.Length)
-        {
-            return;
-        }
-        int buffered = _receiveEnd - _receiveStart;
-        if (_receiveStart > 0)
-        {
-            Buffer.BlockCopy(_receiveBuffer, _receiveStart, _receiveBuffer, 0, buffered);
-            _receiveStart = 0;
-            _receiveEnd = buffered;
-            return;
-        }
-        // Full from the start: a long head. The parser's limits bound it, so growth is bounded too.
-        int size = Math.Min(_receiveBuffer.Length * 2, Math.Max(_maxReceiveBufferSize, _receiveBuffer.Length + 1));
-        byte[] larger = ConnectionBuffers.Pool.Rent(size);
-        Buffer.BlockCopy(_receiveBuffer, 0, larger, 0, buffered);
-        ConnectionBuffers.Pool.Return(_receiveBuffer);
-        _receiveBuffer = larger;
-    }
-
-    private void Consume(int count)
-    {
-        _receiveStart += count;
-        if (_receiveStart == _receiveEnd)
-        {
-            _receiveStart = _receiveEnd = 0;
-        }
-    }
-
-    // ---- Output -----------------------------------------------------------------------------
-
-    public Span<byte> OutputSpan => _outputBuffer.AsSpan(_outputLength);
-
-    public void AdvanceOutput(int count) => _outputLength += count;
-
-    public void AppendOutput(ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(_outputBuffer.AsSpan(_outputLength));
-        _outputLength += bytes.Length;
-    }
-
-    /// <summary>Makes at least <paramref name="size"/> bytes free in the output buffer, sending what is queued if needed.</summary>
-    public ValueTask EnsureOutputSpaceAsync(int size, CancellationToken cancellationToken = default)
-    {
-        if (_outputBuffer.Length - _outputLength >= size || TryGrowKeepingOutput(size))
-        {
-            return default;
-        }
-        return FlushAndGrowAsync(size, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushAndGrowAsync(int size, CancellationToken cancellationToken)
-    {
-        await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-        GrowOutput(size);
-    }
-
-    /// <summary>Synchronous <see cref="EnsureOutputSpaceAsync"/>, for the handler's synchronous writes.</summary>
-    public void EnsureOutputSpace(int size)
-    {
-        if (_outputBuffer.Length - _outputLength >= size || TryGrowKeepingOutput(size))
-        {
-            return;
-        }
-        FlushOutput();
-        GrowOutput(size);
-    }
-
-    /// <summary>
-    /// Moves the queued bytes into a full-size buffer when the small one is too small but the full size would hold
-    /// them and <paramref name="size"/> more: a 4 KiB response body after its head then still leaves in one send.
-    /// </summary>
-    private bool TryGrowKeepingOutput(int size)
-    {
-        if (_outputBuffer.Length >= OutputBufferSize || _outputLength + size > OutputBufferSize)
-        {
-            return false;
-        }
-        byte[] larger = ConnectionBuffers.Pool.Rent(OutputBufferSize);
-        _outputBuffer.AsSpan(0, _outputLength).CopyTo(larger);
-        ReturnOutputBuffer();
-        _outputBuffer = larger;
-        return true;
-    }
-
-    private void GrowOutput(int size)
-    {
-        if (_outputBuffer.Length < size)
-        {
-            ReturnOutputBuffer();
-            // Small while responses are small (a typical head and body fit 4 KiB); once more is needed, the full
-            // size, so streamed chunks queue up and leave in large sends.
-            _outputBuffer = ConnectionBuffers.Pool.Rent(size <= InitialOutputBufferSize ? InitialOutputBufferSize : Math.Max(size, OutputBufferSize));
-        }
-    }
-
-    private void ReturnOutputBuffer()
-    {
-        if (_outputBuffer.Length > 0)
-        {
-            ConnectionBuffers.Pool.Return(_outputBuffer);
-            _outputBuffer = Array.Empty<byte>();
-        }
-    }
-
-    /// <summary>Queues <paramref name="data"/>, or sends it straight from the caller's memory when it is larger than the buffer.</summary>
-    public ValueTask WriteOutputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
-    {
-        if (_outputBuffer.Length - _outputLength >= data.Length || TryGrowKeepingOutput(data.Length))
-        {
-            AppendOutput(data.Span);
-            return default;
-        }
-        return FlushThenWriteAsync(data, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushThenWriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-        if (data.Length <= OutputBufferSize)
-        {
-            GrowOutput(data.Length);
-            AppendOutput(data.Span);
-            return;
-        }
-        await SendAsync(data, cancellationToken).ConfigureAwait(false);
-    }
-
-    public void WriteOutput(ReadOnlySpan<byte> data)
-    {
-        if (_outputBuffer.Length - _outputLength < data.Length && !TryGrowKeepingOutput(data.Length))
-        {
-            FlushOutput();
-            if (data.Length > OutputBufferSize)
-            {
-                Send(data);
-                return;
-            }
-            GrowOutput(data.Length);
-        }
-        AppendOutput(data);
-    }
-
-    public ValueTask FlushOutputAsync(CancellationToken cancellationToken)
-    {
-        if (_outputLength == 0)
-        {
-            return default;
-        }
-        int length = _outputLength;
-        _outputLength = 0;
-        return SendAsync(_outputBuffer.AsMemory(0, length), cancellationToken);
-    }
-
-    public void FlushOutput()
-    {
-        if (_outputLength > 0)
-        {
-            int length = _outputLength;
-            _outputLength = 0;
-            Send(_outputBuffer.AsSpan(0, length));
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        StartSendClock(data.Length);
-        try
-        {
-            while (!data.IsEmpty)
-            {
-                int sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                data = data.Slice(sent);
-            }
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex) && ex is not OperationCanceledException)
-        {
-            // The client is gone: tell the handler through its token as well as through this exception.
-            CancelRequest();
-            throw;
-        }
-        finally
-        {
-            Volatile.Write(ref _sendDeadline, 0);
-        }
-    }
-
-    private void Send(ReadOnlySpan<byte> data)
-    {
-        StartSendClock(data.Length);
-        try
-        {
-            while (!data.IsEmpty)
-            {
-                data = data.Slice(_socket.Send(data, SocketFlags.None));
-            }
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-            CancelRequest();
-            throw;
-        }
-        finally
-        {
-            Volatile.Write(ref _sendDeadline, 0);
-        }
-    }
-
-    // A client that stops reading leaves the send pending; the heartbeat aborts it once the send has
-    // taken longer than MinResponseDataRate allows for its size.
-    private void StartSendClock(int bytes)
-    {
-        if (_server.Options.MinResponseDataRate is { } rate)
-        {
-            Volatile.Write(ref _sendDeadline, Environment.TickCount64 + rate.AllowedMilliseconds(bytes));
-        }
-    }
-
-    // ---- Closing ----------------------------------------------------------------------------
 
     /// <summary>
     /// Sends what is queued, then half-closes and reads until the client closes too (briefly, and bounded):
@@ -868,31 +358,31 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// </summary>
     private async ValueTask CloseGracefullyAsync()
     {
-        await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
+        await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            _socket.Shutdown(SocketShutdown.Send);
+            await _transport.ShutdownSendAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsConnectionFailure(ex))
+        catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
         {
             return;
         }
-        if (_state == ConnectionState.TimedOut || _state == ConnectionState.ClosedByServer)
+        if (_timeouts.HasEnded)
         {
             return;
         }
-        _receiveStart = _receiveEnd = 0;
-        SetState(ConnectionState.Closing, TimeSpan.FromMilliseconds(LingerMilliseconds));
+        _input.Consume(_input.Buffered.Length);
+        _timeouts.TryEnter(ConnectionPhase.Closing, LingerTime, Environment.TickCount64);
         int discarded = 0;
         while (discarded < LingerReadLimit)
         {
-            int received = await ReceiveAsync().ConfigureAwait(false);
+            int received = await _input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
             if (received <= 0)
             {
                 return;
             }
             discarded += received;
-            _receiveStart = _receiveEnd = 0;
+            _input.Consume(_input.Buffered.Length);
         }
     }
 
@@ -903,81 +393,48 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return;
         }
-        _mustClose = true;
+        _closeRequired = true;
         CancelRequest();
-        try
-        {
-            _socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
-        _socket.Dispose();
+        _transport.Abort();
     }
 
+    /// <summary>Hands the connection to the handler: queued bytes are sent, buffered and read-ahead bytes go with it.</summary>
     public Stream Detach()
     {
-        if (_readAheadPending)
+        if (_detached || Volatile.Read(ref _aborted) != 0)
         {
-            throw new InvalidOperationException("DetachConnection must be called before the handler's first await; the server is already reading the next request.");
+            throw new InvalidOperationException("The connection was already detached or aborted.");
         }
         _detached = true;
-        FlushOutput();
-        byte[] leftover = _receiveBuffer.AsSpan(_receiveStart, _receiveEnd - _receiveStart).ToArray();
-        _receiveStart = _receiveEnd = 0;
-        return new DetachedConnectionStream(_socket, leftover);
+        ValueTask flushing = _output.FlushAsync(CancellationToken.None);
+        if (!flushing.IsCompletedSuccessfully)
+        {
+            flushing.AsTask().GetAwaiter().GetResult();
+        }
+        return new DetachedConnectionStream(_transport.DetachAsStream(), _input.Detach());
     }
 
     /// <summary>Called by the server's heartbeat once a second.</summary>
     public void OnHeartbeat(long now)
     {
-        long sendDeadline = Volatile.Read(ref _sendDeadline);
-        if (sendDeadline != 0 && now > sendDeadline)
+        switch (_timeouts.OnHeartbeat(now))
         {
-            _server.Log.ResponseDataRateTooLow(Id);
-            Abort();
-            return;
-        }
-        int state = Volatile.Read(ref _state);
-        if (state == ConnectionState.ReadingBody && _server.Options.MinRequestBodyDataRate is { } rate)
-        {
-            long waited = _bodyWaitMilliseconds + (now - Volatile.Read(ref _bodyWaitStartedAt));
-            if (waited > rate.AllowedMilliseconds(_bodyBytesRead)
-                && Interlocked.CompareExchange(ref _state, ConnectionState.TimedOut, state) == state)
-            {
-                ShutdownReceive();
-            }
-            return;
-        }
-        if (now < Volatile.Read(ref _deadline))
-        {
-            return;
-        }
-        if (state is ConnectionState.Idle or ConnectionState.ReadingHead or ConnectionState.Closing
-            && Interlocked.CompareExchange(ref _state, ConnectionState.TimedOut, state) == state)
-        {
-            // Ending the receive side makes the pending receive return 0; the loop then answers 408 or closes.
-            ShutdownReceive();
+            case TimeoutAction.Abort:
+                _server.Log.ResponseDataRateTooLow(Id);
+                Abort();
+                break;
+            case TimeoutAction.WakeReceive:
+                _transport.ShutdownReceive();
+                break;
         }
     }
 
     /// <summary>Closes the connection if it is between requests; used when the server stops.</summary>
     public void CloseIfIdle()
     {
-        if (Interlocked.CompareExchange(ref _state, ConnectionState.ClosedByServer, ConnectionState.Idle) == ConnectionState.Idle)
+        if (_timeouts.TryCloseIdle())
         {
-            ShutdownReceive();
-        }
-    }
-
-    private void ShutdownReceive()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Receive);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
+            _transport.ShutdownReceive();
         }
     }
 
@@ -1007,59 +464,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         if (!_detached)
         {
-            _socket.Dispose();
-            // A read-ahead may still be writing into the receive buffer until the socket's dispose completes it;
-            // only return buffers that nothing can touch any more.
-            if (!_readAheadPending)
-            {
-                ConnectionBuffers.Pool.Return(_receiveBuffer);
-            }
-            ReturnOutputBuffer();
+            _transport.Dispose();
+            _input.Dispose();
         }
-        _response.ReturnBuffer();
-        _request.ReturnHeadBuffer();
-    }
-
-    // ---- State ------------------------------------------------------------------------------
-
-    private static long DeadlineAfter(TimeSpan timeout) => Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-
-    /// <summary>Enters a waiting state with a deadline, unless a timeout or shutdown already ended the connection.</summary>
-    private void SetState(int state, TimeSpan timeout)
-    {
-        if (!TrySetState(state, DeadlineAfter(timeout)))
-        {
-            return;
-        }
-        if (state == ConnectionState.Idle && _server.IsStopping)
-        {
-            CloseIfIdle();
-        }
-    }
-
-    /// <summary>Moves to <paramref name="state"/> unless the heartbeat or a shutdown got there first (TimedOut, ClosedByServer).</summary>
-    private bool TrySetState(int state, long deadline)
-    {
-        int current = Volatile.Read(ref _state);
-        if (current is ConnectionState.TimedOut or ConnectionState.ClosedByServer)
-        {
-            return false;
-        }
-        Volatile.Write(ref _deadline, deadline);
-        return Interlocked.CompareExchange(ref _state, state, current) == current;
-    }
-
-    internal static bool IsConnectionFailure(Exception ex) =>
-        ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException;
-
-    private static class ConnectionState
-    {
-        public const int Idle = 0;
-        public const int ReadingHead = 1;
-        public const int Processing = 2;
-        public const int Closing = 3;
-        public const int TimedOut = 4;
-        public const int ClosedByServer = 5;
-        public const int ReadingBody = 6;
+        _output.Dispose();
+        _exchange.End();
     }
 }

@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 namespace TinyHttp.Server;
 
 /// <summary>The read-only stream behind <see cref="HttpRequest.Body"/>; one per connection, reused for every request.</summary>
-internal sealed class RequestBodyStream(HttpConnection connection) : Stream
+internal sealed class RequestBodyStream(IHttpExchange exchange) : Stream
 {
     public override bool CanRead => true;
 
@@ -23,13 +23,13 @@ internal sealed class RequestBodyStream(HttpConnection connection) : Stream
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        connection.ReadBodyAsync(buffer, cancellationToken);
+        exchange.ReadBodyAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        connection.ReadBodyAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        exchange.ReadBodyAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override int Read(byte[] buffer, int offset, int count) =>
-        connection.ReadBodyAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        exchange.ReadBodyAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     public override int Read(Span<byte> buffer)
     {

@@ -24,12 +24,15 @@ internal sealed class ServerContext
     private volatile bool _stopping;
     private Timer? _heartbeat;
 
-    public ServerContext(TinyHttpServerOptions options, RequestHandler handler, ServerLog log)
+    public ServerContext(TinyHttpServerOptions options, RequestHandler handler, ServerLog log, ServerMetrics metrics)
     {
         Options = options;
         Handler = handler;
         Log = log;
+        Metrics = metrics;
     }
+
+    public ServerMetrics Metrics { get; }
 
     public TinyHttpServerOptions Options { get; }
 
@@ -179,8 +182,9 @@ internal sealed class ServerContext
                 RefuseConnection(socket);
                 continue;
             }
-            ServerMetrics.ActiveConnections.Add(1);
-            var connection = new HttpConnection(this, socket, Interlocked.Increment(ref _lastConnectionId));
+            Metrics.ConnectionOpened();
+            ConnectionTransport transport = Options.TransportFactory?.Invoke(socket) ?? new SocketTransport(socket);
+            var connection = new HttpConnection(this, transport, Interlocked.Increment(ref _lastConnectionId));
             _connections[connection.Id] = connection;
             ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
         }
@@ -190,14 +194,14 @@ internal sealed class ServerContext
     private void RefuseConnection(Socket socket)
     {
         Log.ConnectionRejected(socket.RemoteEndPoint, Options.MaxConcurrentConnections ?? 0);
-        ServerMetrics.RejectedConnections.Add(1);
+        Metrics.ConnectionRejected();
         try
         {
             socket.Blocking = false;
             socket.Send(ErrorBodies.ServiceUnavailableResponse(), SocketFlags.None, out _);
             socket.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception ex) when (HttpConnection.IsConnectionFailure(ex))
+        catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
         {
         }
         socket.Dispose();
@@ -206,7 +210,7 @@ internal sealed class ServerContext
     public void OnConnectionClosed(HttpConnection connection)
     {
         _connections.TryRemove(connection.Id, out _);
-        ServerMetrics.ActiveConnections.Add(-1);
+        Metrics.ConnectionClosed();
         // The counter, not the dictionary, decides "all closed": it reaches 0 only after every connection has left.
         if (Interlocked.Decrement(ref _activeConnections) == 0 && _stopping)
         {
@@ -255,6 +259,7 @@ internal sealed class ServerContext
             }
         }
         _heartbeat?.Dispose();
+        Metrics.Dispose();
         Log.StopCompleted();
     }
 

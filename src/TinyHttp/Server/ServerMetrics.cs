@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -5,36 +6,56 @@ using System.Diagnostics.Metrics;
 namespace TinyHttp.Server;
 
 /// <summary>
-/// Metrics on the meter named "TinyHttp", named after the OpenTelemetry HTTP semantic conventions where
-/// one exists (http.server.*) and prefixed tinyhttp.* otherwise. Instruments nobody listens to cost a flag check.
+/// One server's metrics on a meter named "TinyHttp", named after the OpenTelemetry HTTP semantic conventions where
+/// one exists (http.server.*) and prefixed tinyhttp.* otherwise. The meter comes from the app's
+/// <see cref="IMeterFactory"/> when one is given (the .NET convention, so tests can observe one server among
+/// several); otherwise the server creates its own and disposes it when it stops. Instruments nobody listens to cost a flag check.
 /// </summary>
-internal static class ServerMetrics
+internal sealed class ServerMetrics : IDisposable
 {
     public const string MeterName = "TinyHttp";
 
-    private static readonly Meter Meter = new(MeterName, typeof(ServerMetrics).Assembly.GetName().Version?.ToString());
-
     private static readonly object[] BoxedStatusCodes = BoxStatusCodes();
 
-    public static readonly UpDownCounter<long> ActiveConnections = Meter.CreateUpDownCounter<long>(
-        "tinyhttp.server.active_connections", "{connection}", "Connections open on the server, idle or busy.");
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly UpDownCounter<long> _activeConnections;
+    private readonly Counter<long> _rejectedConnections;
+    private readonly UpDownCounter<long> _activeRequests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _rejectedRequests;
 
-    public static readonly Counter<long> RejectedConnections = Meter.CreateCounter<long>(
-        "tinyhttp.server.rejected_connections", "{connection}", "Connections refused because MaxConcurrentConnections was reached.");
-
-    public static readonly UpDownCounter<long> ActiveRequests = Meter.CreateUpDownCounter<long>(
-        "http.server.active_requests", "{request}", "Requests whose handler is running.");
-
-    public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>(
-        "http.server.request.duration", "s", "Time from a complete request head to a complete response.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
-
-    public static readonly Counter<long> RejectedRequests = Meter.CreateCounter<long>(
-        "tinyhttp.server.rejected_requests", "{request}", "Requests the server refused before or while reading them; tagged with error.type, the rejection reason.");
-
-    public static void RecordRequest(long startTimestamp, string method, int statusCode, bool isHttp11)
+    public ServerMetrics(IMeterFactory? meterFactory)
     {
-        if (!RequestDuration.Enabled)
+        string? version = typeof(ServerMetrics).Assembly.GetName().Version?.ToString();
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(new MeterOptions(MeterName) { Version = version }) ?? new Meter(MeterName, version);
+        _activeConnections = _meter.CreateUpDownCounter<long>(
+            "tinyhttp.server.active_connections", "{connection}", "Connections open on the server, idle or busy.");
+        _rejectedConnections = _meter.CreateCounter<long>(
+            "tinyhttp.server.rejected_connections", "{connection}", "Connections refused because MaxConcurrentConnections was reached.");
+        _activeRequests = _meter.CreateUpDownCounter<long>(
+            "http.server.active_requests", "{request}", "Requests whose handler is running.");
+        _requestDuration = _meter.CreateHistogram<double>(
+            "http.server.request.duration", "s", "Time from a complete request head to a complete response.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
+        _rejectedRequests = _meter.CreateCounter<long>(
+            "tinyhttp.server.rejected_requests", "{request}", "Requests the server refused before or while reading them; tagged with error.type, the rejection reason.");
+    }
+
+    public void ConnectionOpened() => _activeConnections.Add(1);
+
+    public void ConnectionClosed() => _activeConnections.Add(-1);
+
+    public void ConnectionRejected() => _rejectedConnections.Add(1);
+
+    public void RequestStarted() => _activeRequests.Add(1);
+
+    public void RequestEnded() => _activeRequests.Add(-1);
+
+    public void RecordRequest(long startTimestamp, string method, int statusCode, bool isHttp11)
+    {
+        if (!_requestDuration.Enabled)
         {
             return;
         }
@@ -44,14 +65,22 @@ internal static class ServerMetrics
             { "http.response.status_code", (uint)statusCode < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[statusCode] : statusCode },
             { "network.protocol.version", isHttp11 ? "1.1" : "1.0" },
         };
-        RequestDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        _requestDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
 
-    public static void RecordRejection(RequestRejectionReason reason)
+    public void RecordRejection(RequestRejectionReason reason)
     {
-        if (RejectedRequests.Enabled)
+        if (_rejectedRequests.Enabled)
         {
-            RejectedRequests.Add(1, new KeyValuePair<string, object?>("error.type", reason.ToString()));
+            _rejectedRequests.Add(1, new KeyValuePair<string, object?>("error.type", reason.ToString()));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
         }
     }
 

@@ -50,7 +50,8 @@ public class HardeningTests
         await allEntered.Task.WaitAsync(TimeSpan.FromSeconds(60));
         int port = scope.Server.Port;
 
-        Task stopping = scope.Server.StopAsync(TimeSpan.FromSeconds(60));
+        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task stopping = scope.Server.StopAsync(drain.Token);
 
         Assert.True(await idle.IsClosedByServerAsync());
         using (var late = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -129,13 +130,16 @@ public class HardeningTests
                         }
                         break;
                     case 1:
-                        await server.StopAsync(TimeSpan.FromSeconds(5));
+                        using (var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+                        {
+                            await server.StopAsync(drain.Token);
+                        }
                         break;
                     case 2:
                         await server.DisposeAsync();
                         break;
                     default:
-                        server.Stop();
+                        server.Dispose();
                         break;
                 }
             })).ToArray();

@@ -114,7 +114,6 @@ public class LifecycleTests
         Assert.Contains("already started", Assert.Throws<InvalidOperationException>(server.Start).Message);
         await server.StopAsync();
         await server.StopAsync();
-        server.Stop();
         Assert.Contains("cannot be restarted", Assert.Throws<InvalidOperationException>(server.Start).Message);
         await server.DisposeAsync();
         await server.DisposeAsync();
@@ -125,7 +124,7 @@ public class LifecycleTests
     public void StopBeforeStart_IsHarmless()
     {
         TinyHttpServer server = NewServer(new TinyHttpServerOptions());
-        server.Stop();
+        server.Dispose();
         server.Dispose();
     }
 
@@ -151,7 +150,8 @@ public class LifecycleTests
         await inHandler.Task;
         int port = scope.Server.Port;
 
-        Task stopping = scope.Server.StopAsync(TimeSpan.FromSeconds(30));
+        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task stopping = scope.Server.StopAsync(drain.Token);
 
         Assert.True(await idle.IsClosedByServerAsync());
         await Assert.ThrowsAsync<SocketException>(async () =>

@@ -52,15 +52,4 @@ public class ResponseHeadWriterTests
             ResponseBodyFraming.ContentLength, 3, ConnectionOption.Close);
         Assert.Equal("HTTP/1.1 200 OK\r\nDate: yesterday\r\nContent-Length: 3\r\nConnection: close\r\n\r\n", head);
     }
-
-    [Theory]
-    [InlineData(1, "1\r\n")]
-    [InlineData(255, "FF\r\n")]
-    [InlineData(65536, "10000\r\n")]
-    public void WritesChunkHeadersInHex(int size, string expected)
-    {
-        var buffer = new byte[ResponseHeadWriter.MaxChunkHeaderLength];
-        int written = ResponseHeadWriter.WriteChunkHeader(buffer, size);
-        Assert.Equal(expected, Encoding.ASCII.GetString(buffer, 0, written));
-    }
 }

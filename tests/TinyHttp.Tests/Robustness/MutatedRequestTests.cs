@@ -152,6 +152,10 @@ public class MutatedRequestTests(ITestOutputHelper output)
                     return $"the connection was reset: {ex.Message}";
                 }
                 counts.AddOrUpdate("close", 1, (_, n) => n + 1);
+                if (IsHeadOnlyRejectionOfHead(sent, rest))
+                {
+                    return null;
+                }
                 return rest.Length == 0 ? null : $"the connection closed after a partial response: \"{ProtocolInvariants.Escape(rest)}\"";
             }
             catch (FormatException ex)
@@ -223,4 +227,19 @@ public class MutatedRequestTests(ITestOutputHelper output)
 
     private static string Describe(ConcurrentDictionary<string, int> counts) =>
         string.Join(", ", counts.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}: {pair.Value}"));
+
+    /// <summary>
+    /// RFC 9110 §9.3.2: the server's own error response to a HEAD request has a head and no body, although its
+    /// Content-Length gives the error text's length. The raw reader cannot know which of the mutated bytes' requests was
+    /// answered, so a complete error head that closes the connection, received for bytes holding a HEAD request, passes.
+    /// </summary>
+    private static bool IsHeadOnlyRejectionOfHead(string sent, byte[] rest)
+    {
+        string text = Encoding.Latin1.GetString(rest);
+        return sent.Contains("HEAD ", StringComparison.Ordinal)
+            && (text.StartsWith("HTTP/1.1 4", StringComparison.Ordinal) || text.StartsWith("HTTP/1.1 5", StringComparison.Ordinal))
+            && text.EndsWith("\r\n\r\n", StringComparison.Ordinal)
+            && text.IndexOf("\r\n\r\n", StringComparison.Ordinal) == text.Length - 4
+            && text.Contains("\r\nConnection: close\r\n", StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,55 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TinyHttp.Server;
+
+/// <summary>
+/// ConnectionTransport is the seam between an HTTP connection and the bytes under it: a duplex byte stream that
+/// knows nothing of HTTP. <see cref="SocketTransport"/> moves bytes over a plain socket; <see cref="StreamTransport"/>
+/// over any <see cref="Stream"/> (a TLS stream). The connection owns the memory it reads into and writes from; the
+/// transport never buffers, so an idle connection holds no buffer at either layer.
+/// </summary>
+internal abstract class ConnectionTransport
+{
+    /// <summary>The peer's address, or null when unknown.</summary>
+    public abstract EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The local address the connection arrived on, or null when unknown.</summary>
+    public abstract EndPoint? LocalEndPoint { get; }
+
+    /// <summary>
+    /// Receives into <paramref name="buffer"/>; returns the byte count, 0 at end of stream. An empty buffer waits until
+    /// data or the end of stream is available without consuming anything, so a waiting connection needs no memory.
+    /// </summary>
+    /// <exception cref="IOException">The connection failed (also <see cref="SocketException"/>, <see cref="ObjectDisposedException"/>).</exception>
+    public abstract ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Sends all of <paramref name="data"/>.</summary>
+    public abstract ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Ends the sending direction (FIN, after a TLS close_notify where there is one); the peer sees the end of stream.</summary>
+    public abstract ValueTask ShutdownSendAsync();
+
+    /// <summary>Ends the receiving direction, so a pending receive completes with 0: how timeouts and shutdown wake a waiting connection.</summary>
+    public abstract void ShutdownReceive();
+
+    /// <summary>Resets the connection (TCP RST) and releases it; pending operations fail.</summary>
+    public abstract void Abort();
+
+    /// <summary>Closes the connection and releases it.</summary>
+    public abstract void Dispose();
+
+    /// <summary>
+    /// Hands the connection to a caller as a stream, after which the transport does nothing more with it. The stream
+    /// owns the connection: disposing it closes the connection.
+    /// </summary>
+    public abstract Stream DetachAsStream();
+
+    /// <summary>True for the exceptions a failed, reset or closed connection throws.</summary>
+    public static bool IsConnectionFailure(Exception ex) =>
+        ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException;
+}

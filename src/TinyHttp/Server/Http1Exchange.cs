@@ -1,0 +1,132 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using TinyHttp.Protocol;
+
+namespace TinyHttp.Server;
+
+/// <summary>
+/// Http1Exchange is the HTTP/1.1 side of one request at a time on a connection: it reads the body through
+/// <see cref="RequestBodyReader"/> and writes the response head and body in the framing that
+/// <see cref="ResponseFraming"/> decides, chunk-encoding where needed. <see cref="HttpRequest"/> and
+/// <see cref="HttpResponse"/> see it only as <see cref="IHttpExchange"/>.
+/// </summary>
+internal sealed class Http1Exchange : IHttpExchange
+{
+    private readonly HttpConnection _connection;
+    private readonly ConnectionOutput _output;
+    private readonly RequestBodyReader _body;
+    private readonly long _maxDrain;
+    private ResponseFraming _framing;
+    private bool _sendsBody;
+    private bool _isHeadRequest;
+    private bool _isConnectRequest;
+
+    public Http1Exchange(HttpConnection connection, ConnectionOutput output, RequestBodyReader body, TinyHttpServerOptions options)
+    {
+        _connection = connection;
+        _output = output;
+        _body = body;
+        _maxDrain = options.MaxUnreadRequestBodyToDrain;
+        Request = new HttpRequest(this);
+        Response = new HttpResponse(this, options.ResponseBufferSize);
+    }
+
+    public HttpRequest Request { get; }
+
+    public HttpResponse Response { get; }
+
+    /// <summary>Whether the connection persists after this response, as decided when its head was written.</summary>
+    public bool KeepAlive { get; private set; }
+
+    /// <summary>True when the request's method is HEAD.</summary>
+    public bool IsHeadRequest => _isHeadRequest;
+
+    public EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
+
+    public EndPoint? LocalEndPoint => _connection.LocalEndPoint;
+
+    public bool BodyReadStarted => _body.HasStarted;
+
+    /// <summary>Starts the exchange for a request whose head was just parsed.</summary>
+    public void Begin()
+    {
+        RequestHead head = Request.Head;
+        _isHeadRequest = head.Method.Length == 4 && Request.HeadBytes.Slice(head.Method.Start, 4).SequenceEqual("HEAD"u8);
+        _isConnectRequest = head.TargetForm == RequestTargetForm.Authority;
+        _framing = default;
+        _sendsBody = false;
+        KeepAlive = false;
+        _body.Reset(head);
+        Response.Reset();
+    }
+
+    /// <summary>Ends the exchange: the response's buffers go back to the pool and the request forgets its head.</summary>
+    public void End()
+    {
+        Response.Reset();
+        Request.Release();
+    }
+
+    public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
+        _body.ReadAsync(destination, Request.MaxBodySize, Request.ContentLength, Response.HasStarted, cancellationToken);
+
+    public ResponseFraming StartResponse(int statusCode, string? reasonPhrase, ReadOnlySpan<ResponseField> fields, long? declaredLength, long? completeLength)
+    {
+        RequestHead head = Request.Head;
+        _framing = ResponseFraming.Decide(statusCode, _isConnectRequest, head.IsHttp11, declaredLength, completeLength);
+        _sendsBody = ResponseFraming.SendsBody(statusCode, _isHeadRequest) && _framing.Kind != ResponseBodyFraming.None;
+        KeepAlive = ResponseFraming.KeepsAlive(head.KeepAlive, _framing.Kind, ResponseFraming.AsksToClose(fields),
+            _connection.IsServerStopping, _connection.InStep && _body.CanBeDrained(_maxDrain));
+        ConnectionOption option = ResponseFraming.ConnectionOptionFor(KeepAlive, head.IsHttp11);
+        Span<byte> destination = _output.GetSpan(ResponseHeadWriter.MaxLength(statusCode, reasonPhrase, fields));
+        _output.Advance(ResponseHeadWriter.Write(destination, statusCode, reasonPhrase, fields, _framing.Kind, _framing.ContentLength, option));
+        return _framing;
+    }
+
+    // A chunk that fits the output queue goes in whole (size line, data and CRLF together), so a streamed body leaves
+    // in buffer-sized sends rather than one send per piece.
+    public ValueTask WriteBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (!_sendsBody || data.IsEmpty)
+        {
+            return default;
+        }
+        if (_framing.Kind != ResponseBodyFraming.Chunked)
+        {
+            return _output.WriteAsync(data, cancellationToken);
+        }
+        if (_output.Fits(data.Length + ChunkedBodyEncoder.MaxFramingOverhead))
+        {
+            _output.Advance(ChunkedBodyEncoder.WriteChunk(_output.GetSpan(data.Length + ChunkedBodyEncoder.MaxFramingOverhead), data.Span));
+            return default;
+        }
+        return WriteLargeChunkAsync(data, cancellationToken);
+    }
+
+    private async ValueTask WriteLargeChunkAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        _output.Advance(ChunkedBodyEncoder.WriteChunkHeader(_output.GetSpan(ChunkedBodyEncoder.MaxChunkHeaderLength), data.Length));
+        await _output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        ChunkedBodyEncoder.ChunkEnd.CopyTo(_output.GetSpan(2));
+        _output.Advance(2);
+    }
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
+
+    public void EndBody()
+    {
+        if (_sendsBody && _framing.Kind == ResponseBodyFraming.Chunked)
+        {
+            ReadOnlySpan<byte> last = ChunkedBodyEncoder.LastChunk;
+            last.CopyTo(_output.GetSpan(last.Length));
+            _output.Advance(last.Length);
+        }
+    }
+
+    public void Abort() => _connection.Abort();
+
+    public Stream Detach() => _connection.Detach();
+}

@@ -1,0 +1,70 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TinyHttp.Server;
+
+/// <summary>
+/// StreamTransport moves bytes through a <see cref="Stream"/> layered on an accepted socket: an SslStream for
+/// HTTPS. The socket underneath is kept for what a stream cannot do: half-closing the receive side to wake a
+/// waiting read, and resetting. A zero-byte read waits for data without a buffer (SslStream and NetworkStream
+/// both pass it down to the socket).
+/// </summary>
+internal sealed class StreamTransport(Stream stream, Socket socket) : ConnectionTransport
+{
+    public override EndPoint? RemoteEndPoint => socket.RemoteEndPoint;
+
+    public override EndPoint? LocalEndPoint => socket.LocalEndPoint;
+
+    public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        stream.ReadAsync(buffer, cancellationToken);
+
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        stream.WriteAsync(data, cancellationToken);
+
+    public override async ValueTask ShutdownSendAsync()
+    {
+        if (stream is System.Net.Security.SslStream tls)
+        {
+            // RFC 8446 §6.1: close_notify before the transport closes, so the peer can tell the end from a truncation.
+            await tls.ShutdownAsync().ConfigureAwait(false);
+        }
+        await stream.FlushAsync().ConfigureAwait(false);
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    public override void ShutdownReceive()
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+        }
+    }
+
+    public override void Abort()
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+        }
+        socket.Dispose();
+        stream.Dispose();
+    }
+
+    public override void Dispose()
+    {
+        stream.Dispose();
+        socket.Dispose();
+    }
+
+    public override Stream DetachAsStream() => stream;
+}
