@@ -13,25 +13,49 @@ namespace TinyHttp.Server;
 /// <see cref="ResponseFraming"/> decides, chunk-encoding where needed. <see cref="HttpRequest"/> and
 /// <see cref="HttpResponse"/> see it only as <see cref="IHttpExchange"/>.
 /// </summary>
+/// <remarks>
+/// An exchange with its request, response and head parser is about a kilobyte of objects, so a connection holds one
+/// only while a request is in flight: it takes one from the server's <see cref="ExchangePool"/> when the first byte of a
+/// head arrives and gives it back when it goes idle.
+/// </remarks>
 internal sealed class Http1Exchange : IHttpExchange
 {
-    private readonly HttpConnection _connection;
-    private readonly ConnectionOutput _output;
-    private readonly RequestBodyReader _body;
     private readonly long _maxDrain;
+    private HttpConnection _connection = null!;
+    private ConnectionOutput _output = null!;
+    private RequestBodyReader _body = null!;
     private ResponseFraming _framing;
     private bool _sendsBody;
     private bool _isHeadRequest;
     private bool _isConnectRequest;
 
-    public Http1Exchange(HttpConnection connection, ConnectionOutput output, RequestBodyReader body, TinyHttpServerOptions options)
+    public Http1Exchange(TinyHttpServerOptions options)
+    {
+        _maxDrain = options.MaxUnreadRequestBodyToDrain;
+        Request = new HttpRequest(this);
+        Response = new HttpResponse(this, options.ResponseBufferSize);
+        Parser = new RequestHeadParser(options.MaxRequestLineLength, options.MaxRequestHeadersTotalSize, options.MaxRequestHeaderCount);
+    }
+
+    /// <summary>The parser for the request head this exchange will carry.</summary>
+    public RequestHeadParser Parser { get; }
+
+    /// <summary>Puts the exchange to work on <paramref name="connection"/>, ready to parse a head.</summary>
+    public void Bind(HttpConnection connection, ConnectionOutput output, RequestBodyReader body)
     {
         _connection = connection;
         _output = output;
         _body = body;
-        _maxDrain = options.MaxUnreadRequestBodyToDrain;
-        Request = new HttpRequest(this);
-        Response = new HttpResponse(this, options.ResponseBufferSize);
+        Parser.Reset(Request.Head);
+    }
+
+    /// <summary>Ends the exchange and lets go of its connection, for the pool.</summary>
+    public void Unbind()
+    {
+        End();
+        _connection = null!;
+        _output = null!;
+        _body = null!;
     }
 
     public HttpRequest Request { get; }
@@ -129,4 +153,41 @@ internal sealed class Http1Exchange : IHttpExchange
     public void Abort() => _connection.Abort();
 
     public Stream Detach() => _connection.Detach();
+}
+
+/// <summary>
+/// ExchangePool keeps the exchanges of a server's idle connections for its busy ones: as many exist as requests have been
+/// in flight at once, and the pool keeps up to a bound of them (a burst's surplus goes to the garbage collector).
+/// </summary>
+internal sealed class ExchangePool(TinyHttpServerOptions options)
+{
+    private const int MaxRetained = 256;
+    private readonly Http1Exchange?[] _items = new Http1Exchange?[MaxRetained];
+    private int _count;
+
+    public Http1Exchange Rent()
+    {
+        lock (_items)
+        {
+            if (_count > 0)
+            {
+                Http1Exchange exchange = _items[--_count]!;
+                _items[_count] = null;
+                return exchange;
+            }
+        }
+        return new Http1Exchange(options);
+    }
+
+    public void Return(Http1Exchange exchange)
+    {
+        exchange.Unbind();
+        lock (_items)
+        {
+            if (_count < MaxRetained)
+            {
+                _items[_count++] = exchange;
+            }
+        }
+    }
 }

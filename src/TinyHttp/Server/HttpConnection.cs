@@ -29,8 +29,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private readonly ConnectionInput _input;
     private readonly ConnectionOutput _output;
     private readonly RequestBodyReader _body;
-    private readonly Http1Exchange _exchange;
-    private readonly RequestHeadParser _parser;
+    // Taken from the server's pool while a request is in flight (see Http1Exchange); null while idle.
+    private Http1Exchange? _exchange;
     private readonly Action _cancelRequest;
     private CancellationTokenSource _requestAborted = new();
     private long _requestCount;
@@ -50,8 +50,6 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _input = new ConnectionInput(transport, options.MaxRequestLineLength + options.MaxRequestHeadersTotalSize + 4096);
         _output = new ConnectionOutput(transport, _timeouts);
         _body = new RequestBodyReader(transport, _input, _output, _timeouts, options.MaxRequestHeadersTotalSize);
-        _exchange = new Http1Exchange(this, _output, _body, options);
-        _parser = new RequestHeadParser(options.MaxRequestLineLength, options.MaxRequestHeadersTotalSize, options.MaxRequestHeaderCount);
         _cancelRequest = CancelRequest;
         _output.SendFailed = _cancelRequest;
         _body.ClientGone = _cancelRequest;
@@ -120,6 +118,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                         if (_input.IsEmpty)
                         {
                             // Nothing buffered: hold no memory while the client thinks.
+                            ReleaseExchange();
                             _output.ReleaseIfEmpty();
                             _input.ReleaseIfEmpty();
                             await _transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
@@ -173,7 +172,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     private void EnterIdle(TimeSpan timeout)
     {
-        _parser.Reset(_exchange.Request.Head);
+        _exchange?.Parser.Reset(_exchange.Request.Head);
         _headStarted = false;
         if (_timeouts.TryEnter(ConnectionPhase.Idle, timeout, Environment.TickCount64) && _server.IsStopping)
         {
@@ -190,10 +189,15 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             return HeadProgress.Closed;
         }
         ReadOnlySpan<byte> buffered = _input.Buffered;
+        if (buffered.IsEmpty)
+        {
+            return HeadProgress.NeedMoreData;
+        }
+        Http1Exchange exchange = Exchange;
         int headLength;
         try
         {
-            headLength = _parser.Parse(buffered, _exchange.Request.Head);
+            headLength = exchange.Parser.Parse(buffered, exchange.Request.Head);
         }
         catch (BadHttpRequestException ex)
         {
@@ -208,12 +212,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 return HeadProgress.Closed;
             }
             _requestCount++;
-            _exchange.Request.CaptureHead(buffered.Slice(0, headLength), _server.Options.MaxRequestBodySize);
+            exchange.Request.CaptureHead(buffered.Slice(0, headLength), _server.Options.MaxRequestBodySize);
             _input.Consume(headLength);
             return HeadProgress.Complete;
         }
 
-        if (!_headStarted && _parser.HasStarted(buffered))
+        if (!_headStarted && exchange.Parser.HasStarted(buffered))
         {
             _headStarted = true;
             // The headers timeout runs from the first byte of a request on a kept-alive connection;
@@ -233,9 +237,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ProcessRequestAsync()
     {
-        _exchange.Begin();
-        HttpRequest request = _exchange.Request;
-        HttpResponse response = _exchange.Response;
+        Http1Exchange exchange = Exchange;
+        exchange.Begin();
+        HttpRequest request = exchange.Request;
+        HttpResponse response = exchange.Response;
         long startTimestamp = Stopwatch.GetTimestamp();
         _server.Metrics.RequestStarted();
 
@@ -284,7 +289,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
         _server.Metrics.RecordRequest(startTimestamp, request.Method, response.StatusCode, request.Head.IsHttp11);
 
-        if (!_exchange.KeepAlive || !InStep || _server.IsStopping)
+        if (!exchange.KeepAlive || !InStep || _server.IsStopping)
         {
             return false;
         }
@@ -292,7 +297,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return false;
         }
-        _exchange.End();
+        exchange.End();
         ResetRequestAborted();
         return true;
     }
@@ -300,7 +305,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// <summary>Answers for a handler that threw. Returns false when the connection must close.</summary>
     private async ValueTask<bool> HandleFailureAsync(Exception failure)
     {
-        HttpResponse response = _exchange.Response;
+        Http1Exchange exchange = Exchange;
+        HttpResponse response = exchange.Response;
         if (_requestAborted.IsCancellationRequested && ConnectionTransport.IsConnectionFailure(failure) && failure is not BadHttpRequestException)
         {
             // The client went away or the server aborted the request: the handler's cancellation or failed write is
@@ -315,11 +321,11 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 Abort();
                 return false;
             }
-            await RejectAsync(rejection, _exchange.IsHeadRequest).ConfigureAwait(false);
+            await RejectAsync(rejection, exchange.IsHeadRequest).ConfigureAwait(false);
             return false;
         }
 
-        _server.Log.HandlerFailed(Id, _exchange.Request.Method, _exchange.Request.RawTarget, failure);
+        _server.Log.HandlerFailed(Id, exchange.Request.Method, exchange.Request.RawTarget, failure);
         if (response.HasStarted)
         {
             // Part of a response is on the wire; anything we add would corrupt it. Cut the connection.
@@ -341,13 +347,17 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _server.Log.RequestRejected(Id, rejection.Reason, rejection.StatusCode);
         _server.Metrics.RecordRejection(rejection.Reason);
         ErrorBodies.Write(_output, rejection, isHeadRequest);
-        _exchange.Response.MarkCompleted();
+        _exchange?.Response.MarkCompleted();
         await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Whether the head being parsed (or rejected) is a HEAD request: its error response then has no body.</summary>
     private bool IsHeadMethod(ReadOnlySpan<byte> head)
     {
+        if (_exchange is null)
+        {
+            return false;
+        }
         ByteRange method = _exchange.Request.Head.Method;
         return method.Length == 4 && method.Start + 4 <= head.Length && head.Slice(method.Start, 4).SequenceEqual("HEAD"u8);
     }
@@ -468,6 +478,24 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             _input.Dispose();
         }
         _output.Dispose();
-        _exchange.End();
+        ReleaseExchange();
+    }
+
+    private Http1Exchange Exchange => _exchange ?? AcquireExchange();
+
+    private Http1Exchange AcquireExchange()
+    {
+        Http1Exchange exchange = _server.Exchanges.Rent();
+        exchange.Bind(this, _output, _body);
+        return _exchange = exchange;
+    }
+
+    private void ReleaseExchange()
+    {
+        if (_exchange is not null)
+        {
+            _server.Exchanges.Return(_exchange);
+            _exchange = null;
+        }
     }
 }

@@ -30,7 +30,11 @@ internal sealed class ServerContext
         Handler = handler;
         Log = log;
         Metrics = metrics;
+        Exchanges = new ExchangePool(options);
     }
+
+    /// <summary>The request and response objects of connections with a request in flight.</summary>
+    public ExchangePool Exchanges { get; }
 
     public ServerMetrics Metrics { get; }
 

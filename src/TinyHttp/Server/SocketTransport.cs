@@ -7,40 +7,70 @@ using System.Threading.Tasks;
 
 namespace TinyHttp.Server;
 
-/// <summary>SocketTransport is a plain TCP (or Unix domain) socket: each call is one socket operation.</summary>
-internal sealed class SocketTransport(Socket socket) : ConnectionTransport
+/// <summary>
+/// SocketTransport is a plain TCP (or Unix domain) socket. Sends and receives are tried at once without blocking (the
+/// socket is in non-blocking mode) and go asynchronous only when the kernel has no room or no data: a small response
+/// leaves in one system call, and the bytes a zero-byte wait announced are read without another round through the
+/// socket engine. A connection that never waits to send never creates the socket's cached send state, which keeps an
+/// idle connection small.
+/// </summary>
+internal sealed class SocketTransport : ConnectionTransport
 {
-    public override EndPoint? RemoteEndPoint => socket.RemoteEndPoint;
+    private readonly Socket _socket;
 
-    public override EndPoint? LocalEndPoint => socket.LocalEndPoint;
+    public SocketTransport(Socket socket)
+    {
+        _socket = socket;
+        _socket.Blocking = false;
+    }
 
-    // Socket.ReceiveAsync(Memory) returns a ValueTask backed by the socket's own reusable event args: no allocation.
-    public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+    public override EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+
+    public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
+    public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (!buffer.IsEmpty)
+        {
+            int received = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
+            if (error == SocketError.Success)
+            {
+                return new ValueTask<int>(received);
+            }
+            if (error != SocketError.WouldBlock)
+            {
+                return ValueTask.FromException<int>(new SocketException((int)error));
+            }
+        }
+        // Socket.ReceiveAsync(Memory) returns a ValueTask backed by the socket's own reusable event args: no allocation.
+        return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+    }
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        ValueTask<int> sending = socket.SendAsync(data, SocketFlags.None, cancellationToken);
-        if (sending.IsCompletedSuccessfully && sending.Result == data.Length)
+        int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
+        if (error == SocketError.Success && sent == data.Length)
         {
             return default;
         }
-        return SendRestAsync(sending, data, cancellationToken);
+        if (error is not (SocketError.Success or SocketError.WouldBlock))
+        {
+            return ValueTask.FromException(new SocketException((int)error));
+        }
+        return SendRestAsync(data.Slice(sent), cancellationToken);
     }
 
-    private async ValueTask SendRestAsync(ValueTask<int> sending, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async ValueTask SendRestAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        // Socket.SendAsync sends everything before completing on Linux; the loop is for the platforms that may not.
-        data = data.Slice(await sending.ConfigureAwait(false));
         while (!data.IsEmpty)
         {
-            data = data.Slice(await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false));
+            data = data.Slice(await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false));
         }
     }
 
     public override ValueTask ShutdownSendAsync()
     {
-        socket.Shutdown(SocketShutdown.Send);
+        _socket.Shutdown(SocketShutdown.Send);
         return default;
     }
 
@@ -48,7 +78,7 @@ internal sealed class SocketTransport(Socket socket) : ConnectionTransport
     {
         try
         {
-            socket.Shutdown(SocketShutdown.Receive);
+            _socket.Shutdown(SocketShutdown.Receive);
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
@@ -59,15 +89,20 @@ internal sealed class SocketTransport(Socket socket) : ConnectionTransport
     {
         try
         {
-            socket.LingerState = new LingerOption(true, 0);
+            _socket.LingerState = new LingerOption(true, 0);
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
         }
-        socket.Dispose();
+        _socket.Dispose();
     }
 
-    public override void Dispose() => socket.Dispose();
+    public override void Dispose() => _socket.Dispose();
 
-    public override Stream DetachAsStream() => new NetworkStream(socket, ownsSocket: true);
+    public override Stream DetachAsStream()
+    {
+        // NetworkStream refuses a non-blocking socket; the stream's owner expects ordinary blocking reads and writes.
+        _socket.Blocking = true;
+        return new NetworkStream(_socket, ownsSocket: true);
+    }
 }

@@ -83,6 +83,18 @@ internal sealed class RawSocket : IAsyncDisposable
         return response;
     }
 
+    /// <summary>Reads exactly <paramref name="count"/> bytes, for connections that stopped speaking HTTP.</summary>
+    public async Task<string> ReadExactlyAsync(int count)
+    {
+        while (_end - _start < count)
+        {
+            await FillAsync();
+        }
+        string text = Encoding.Latin1.GetString(_buffer, _start, count);
+        _start += count;
+        return text;
+    }
+
     /// <summary>Reads until the server closes the connection; returns everything not yet read.</summary>
     public async Task<string> ReadToEndAsync()
     {

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -9,12 +10,12 @@ using Xunit;
 namespace TinyHttp.Tests.Integration;
 
 /// <summary>Handlers that throw, misuse the response, wait for 100-continue or lose their client.</summary>
-public class HandlerBehaviourTests
+public class HandlerBehaviourTests : WireTests
 {
     [Fact]
     public async Task HandlerThrows_Gets500_AndTheServerKeepsServing()
     {
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             if (request.Path == "/boom")
             {
@@ -34,7 +35,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task HandlerThrowsAfterTheResponseStarted_AbortsTheConnection()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await response.WriteAsync(new byte[10], ct);
             await response.FlushAsync(ct);
@@ -53,7 +54,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task BodyShorterThanItsContentLength_AbortsTheConnection()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             response.ContentLength = 100;
             await response.WriteAsync(new byte[10], ct);
@@ -71,7 +72,7 @@ public class HandlerBehaviourTests
     public async Task WritingMoreThanContentLength_Throws()
     {
         Exception? caught = null;
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             response.ContentLength = 3;
             caught = await Record.ExceptionAsync(async () => await response.WriteAsync(new byte[4], ct));
@@ -93,7 +94,7 @@ public class HandlerBehaviourTests
     public async Task HeaderInjection_ThrowsAtOnce(string name, string value)
     {
         Exception? caught = null;
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             caught = Record.Exception(() => response.Headers.Set(name, value));
             response.SetBody("ok");
@@ -109,7 +110,7 @@ public class HandlerBehaviourTests
     public async Task ReasonPhraseWithLineBreak_Throws()
     {
         Exception? caught = null;
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
             caught = Record.Exception(() => response.ReasonPhrase = "OK\r\nInjected: yes"));
 
         using HttpResponseMessage reply = await scope.Client.GetAsync(scope.Url("/"));
@@ -121,7 +122,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task ExpectContinue_100IsSentWhenTheHandlerReadsTheBody()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
             response.SetBody(await request.ReadBodyAsStringAsync(ct)));
         await using RawSocket client = await scope.ConnectAsync();
 
@@ -137,7 +138,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task ExpectContinue_NotSentWhenTheHandlerAnswersWithoutReading()
     {
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             response.StatusCode = 401;
             response.SetBody("no");
@@ -155,7 +156,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task ExpectContinue_WithHttpClient()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
             response.SetBody(await request.ReadBodyAsStringAsync(ct)));
         using var message = new HttpRequestMessage(HttpMethod.Post, scope.Url("/")) { Content = new StringContent("payload") };
         message.Headers.ExpectContinue = true;
@@ -170,7 +171,7 @@ public class HandlerBehaviourTests
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             started.SetResult();
             try
@@ -195,7 +196,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task Abort_ResetsTheConnection()
     {
-        await using var scope = ServerScope.Start((request, response) => response.Abort());
+        await using var scope = Start((request, response) => response.Abort());
 
         await Assert.ThrowsAsync<HttpRequestException>(() => scope.Client.GetAsync(scope.Url("/")));
     }
@@ -203,7 +204,7 @@ public class HandlerBehaviourTests
     [Fact]
     public async Task DetachConnection_HandsTheRawStreamToTheHandler()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await using var raw = response.DetachConnection();
             await raw.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Raw: 1\r\n\r\nraw"u8.ToArray(), ct);
@@ -214,4 +215,44 @@ public class HandlerBehaviourTests
         Assert.Equal("raw", await reply.Content.ReadAsStringAsync());
         Assert.True(reply.Headers.Contains("X-Raw"));
     }
+
+    // Issue 15's report: a client sent ONE, then TWO; a handler that had awaited before detaching read ONE and then
+    // nothing, because the server's read-ahead swallowed the bytes. Whatever the read-ahead took goes to the stream.
+    [Fact]
+    public async Task DetachConnection_AfterTheHandlerAwaited_LosesNoBytes()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sentFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scope = Start(async (request, response, ct) =>
+        {
+            entered.SetResult();
+            await sentFirst.Task;
+            await using Stream raw = response.DetachConnection();
+            await raw.WriteAsync("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"u8.ToArray(), ct);
+            var buffer = new byte[3];
+            for (int message = 0; message < 2; message++)
+            {
+                await raw.ReadExactlyAsync(buffer, ct);
+                await raw.WriteAsync(buffer, ct);
+            }
+        });
+        await using RawSocket client = await scope.ConnectAsync();
+        await client.SendAsync("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+        await entered.Task;
+        await client.SendAsync("ONE");
+        sentFirst.SetResult();
+
+        Assert.StartsWith("HTTP/1.1 101 ", await client.ReadResponseAsync());
+        Assert.Equal("ONE", await client.ReadExactlyAsync(3));
+        await client.SendAsync("TWO");
+        Assert.Equal("TWO", await client.ReadExactlyAsync(3));
+        Assert.True(await client.IsClosedByServerAsync());
+    }
+}
+
+/// <summary>The same tests over the Stream transport (what HTTPS runs on).</summary>
+public class HandlerBehaviourTestsOverStreamTransport : HandlerBehaviourTests
+{
+    /// <inheritdoc/>
+    protected override bool OverStreamTransport => true;
 }

@@ -11,12 +11,12 @@ using Xunit;
 namespace TinyHttp.Tests.Integration;
 
 /// <summary>Data-rate limits, the connection limit, and the metrics that report them.</summary>
-public class LimitsTests
+public class LimitsTests : WireTests
 {
     [Fact]
     public async Task SlowRequestBody_Gets408AndTheConnectionCloses()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await request.ReadBodyAsBytesAsync(ct);
             response.SetBody("not reached");
@@ -34,7 +34,7 @@ public class LimitsTests
     public async Task ClientThatStopsReading_IsAbortedAndTheHandlerSeesIt()
     {
         var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             var chunk = new byte[1 << 20];
             try
@@ -61,7 +61,7 @@ public class LimitsTests
     [Fact]
     public async Task ConnectionsOverTheLimit_Get503()
     {
-        await using var scope = ServerScope.Start((request, response) => response.SetBody("ok"), options => options.MaxConcurrentConnections = 1);
+        await using var scope = Start((request, response) => response.SetBody("ok"), options => options.MaxConcurrentConnections = 1);
         await using RawSocket first = await scope.ConnectAsync();
         await first.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         await first.ReadResponseAsync();
@@ -90,7 +90,7 @@ public class LimitsTests
         listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => measurements.Add((instrument.Name, value, ToDictionary(tags))));
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => measurements.Add((instrument.Name, value, ToDictionary(tags))));
         listener.Start();
-        await using var scope = ServerScope.Start((request, response) => response.StatusCode = 418);
+        await using var scope = Start((request, response) => response.StatusCode = 418);
 
         using (HttpResponseMessage reply = await scope.Client.GetAsync(scope.Url("/metrics-probe")))
         {
@@ -118,4 +118,11 @@ public class LimitsTests
         }
         return dictionary;
     }
+}
+
+/// <summary>The same tests over the Stream transport (what HTTPS runs on).</summary>
+public class LimitsTestsOverStreamTransport : LimitsTests
+{
+    /// <inheritdoc/>
+    protected override bool OverStreamTransport => true;
 }

@@ -6,7 +6,7 @@ using Xunit;
 namespace TinyHttp.Tests.Integration;
 
 /// <summary>Bad requests get the right status, a text body saying why, Connection: close, and the connection closes.</summary>
-public class RejectionTests
+public class RejectionTests : WireTests
 {
     [Theory]
     [InlineData("GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n", "400 Bad Request")]
@@ -27,7 +27,7 @@ public class RejectionTests
     public async Task BadRequest_IsAnsweredAndTheConnectionClosed(string request, string statusLine)
     {
         bool handlerCalled = false;
-        await using var scope = ServerScope.Start((_, _) => handlerCalled = true);
+        await using var scope = Start((_, _) => handlerCalled = true);
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync(request + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -46,7 +46,7 @@ public class RejectionTests
     [Fact]
     public async Task LongTarget_Is414()
     {
-        await using var scope = ServerScope.Start((_, _) => { }, options => options.MaxRequestLineLength = 100);
+        await using var scope = Start((_, _) => { }, options => options.MaxRequestLineLength = 100);
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync($"GET /{new string('a', 200)} HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -57,7 +57,7 @@ public class RejectionTests
     [Fact]
     public async Task LargeHeaderSection_Is431()
     {
-        await using var scope = ServerScope.Start((_, _) => { }, options => options.MaxRequestHeadersTotalSize = 1024);
+        await using var scope = Start((_, _) => { }, options => options.MaxRequestHeadersTotalSize = 1024);
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync($"GET / HTTP/1.1\r\nHost: x\r\nBig: {new string('a', 2000)}\r\n\r\n");
@@ -68,7 +68,7 @@ public class RejectionTests
     [Fact]
     public async Task TooManyHeaders_Is431()
     {
-        await using var scope = ServerScope.Start((_, _) => { }, options => options.MaxRequestHeaderCount = 5);
+        await using var scope = Start((_, _) => { }, options => options.MaxRequestHeaderCount = 5);
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n");
@@ -79,7 +79,7 @@ public class RejectionTests
     [Fact]
     public async Task BodyOverTheLimit_Is413_WhenTheHandlerReadsIt()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await request.ReadBodyAsBytesAsync(ct);
             response.SetBody("not reached");
@@ -96,7 +96,7 @@ public class RejectionTests
     [Fact]
     public async Task ChunkedBodyOverTheLimit_Is413()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await request.ReadBodyAsBytesAsync(ct);
         }, options => options.MaxRequestBodySize = 8);
@@ -110,7 +110,7 @@ public class RejectionTests
     [Fact]
     public async Task HandlerMayRaiseTheBodyLimitBeforeReading()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             request.MaxBodySize = 100;
             response.SetBody((await request.ReadBodyAsBytesAsync(ct)).Length.ToString());
@@ -126,7 +126,7 @@ public class RejectionTests
     [Fact]
     public async Task MalformedChunk_Is400()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) => await request.ReadBodyAsBytesAsync(ct));
+        await using var scope = Start(async (request, response, ct) => await request.ReadBodyAsBytesAsync(ct));
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
@@ -139,7 +139,7 @@ public class RejectionTests
     [Fact]
     public async Task HeadersThatNeverFinish_Get408()
     {
-        await using var scope = ServerScope.Start((_, _) => { }, options => options.RequestHeadersTimeout = TimeSpan.FromMilliseconds(200));
+        await using var scope = Start((_, _) => { }, options => options.RequestHeadersTimeout = TimeSpan.FromMilliseconds(200));
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n");
@@ -152,7 +152,7 @@ public class RejectionTests
     [Fact]
     public async Task IdleKeepAliveConnection_IsClosedQuietly()
     {
-        await using var scope = ServerScope.Start((_, response) => response.SetBody("ok"), options => options.KeepAliveTimeout = TimeSpan.FromMilliseconds(200));
+        await using var scope = Start((_, response) => response.SetBody("ok"), options => options.KeepAliveTimeout = TimeSpan.FromMilliseconds(200));
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -164,7 +164,7 @@ public class RejectionTests
     [Fact]
     public async Task ServerKeepsServingAfterABadRequest()
     {
-        await using var scope = ServerScope.Start((_, response) => response.SetBody("fine"));
+        await using var scope = Start((_, response) => response.SetBody("fine"));
         await using (RawSocket bad = await scope.ConnectAsync())
         {
             await bad.SendAsync("BROKEN\r\n\r\n");
@@ -173,4 +173,11 @@ public class RejectionTests
 
         Assert.Equal("fine", await scope.Client.GetStringAsync(scope.Url("/")));
     }
+}
+
+/// <summary>The same tests over the Stream transport (what HTTPS runs on).</summary>
+public class RejectionTestsOverStreamTransport : RejectionTests
+{
+    /// <inheritdoc/>
+    protected override bool OverStreamTransport => true;
 }

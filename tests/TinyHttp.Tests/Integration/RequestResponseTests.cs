@@ -10,13 +10,13 @@ using Xunit;
 namespace TinyHttp.Tests.Integration;
 
 /// <summary>What a handler sees and what a client gets back, over real sockets.</summary>
-public class RequestResponseTests
+public class RequestResponseTests : WireTests
 {
     [Fact]
     public async Task Get_HandlerSeesRequestLineAndHeaders_ClientGetsBody()
     {
         string? seen = null;
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             seen = $"{request.Method} {request.RawTarget} {request.Path} {request.DecodedPath} {request.QueryString} {request.ProtocolVersion} {request.Headers["x-custom"]}";
             response.SetBody("hi");
@@ -37,7 +37,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Post_BodyWithContentLength_IsReadWhole()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             string body = await request.ReadBodyAsStringAsync(ct);
             response.SetBody($"{request.ContentLength}:{body}");
@@ -51,7 +51,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Post_ChunkedUpload_IsDecoded()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             byte[] body = await request.ReadBodyAsBytesAsync(ct);
             response.SetBody($"{request.IsChunked}:{body.Length}:{Encoding.ASCII.GetString(body)}");
@@ -68,7 +68,7 @@ public class RequestResponseTests
     [Fact]
     public async Task ChunkedUpload_ThroughHttpClientStreamContent()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
             response.SetBody((await request.ReadBodyAsBytesAsync(ct)).Length.ToString()));
 
         var content = new StreamContent(new NonSeekableStream(new byte[100_000]));
@@ -80,7 +80,7 @@ public class RequestResponseTests
     [Fact]
     public async Task KeepAlive_OneConnectionServesSeveralRequests()
     {
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
             response.SetBody(request.RemoteEndPoint!.ToString()!));
         await using RawSocket client = await scope.ConnectAsync();
 
@@ -101,7 +101,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Pipelining_ThreeRequestsInOneWrite_AreAnsweredInOrder()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             string body = await request.ReadBodyAsStringAsync(ct);
             response.SetBody(request.Path + body);
@@ -121,7 +121,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Pipelining_UnreadBodyIsDrainedSoTheNextRequestIsParsedCorrectly()
     {
-        await using var scope = ServerScope.Start((request, response) => response.SetBody(request.Path));
+        await using var scope = Start((request, response) => response.SetBody(request.Path));
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync(
@@ -137,7 +137,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Head_GetsTheHeadersGetWouldGet_AndNoBody()
     {
-        await using var scope = ServerScope.Start((request, response) => response.SetBody("thirteen byte"));
+        await using var scope = Start((request, response) => response.SetBody("thirteen byte"));
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync("HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -152,7 +152,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Head_WithStreamedWrites_SendsNoBodyBytes()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await response.WriteAsync(new byte[5], ct);
             await response.FlushAsync(ct);
@@ -174,7 +174,7 @@ public class RequestResponseTests
     [InlineData(304)]
     public async Task NoContentAndNotModified_CarryNoBody(int status)
     {
-        await using var scope = ServerScope.Start((request, response) => response.StatusCode = status);
+        await using var scope = Start((request, response) => response.StatusCode = status);
         await using RawSocket client = await scope.ConnectAsync();
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -190,7 +190,7 @@ public class RequestResponseTests
     [Fact]
     public async Task StreamedResponse_IsChunkedOnHttp11_AndCloseDelimitedOnHttp10()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await response.WriteAsync("part1,"u8.ToArray(), ct);
             await response.FlushAsync(ct);
@@ -217,7 +217,7 @@ public class RequestResponseTests
     [Fact]
     public async Task SmallWritesWithoutFlush_GetAContentLength()
     {
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             await response.WriteAsync("abc"u8.ToArray(), ct);
             response.Write("def"u8);
@@ -234,7 +234,7 @@ public class RequestResponseTests
     {
         byte[] payload = new byte[1_000_000];
         new Random(42).NextBytes(payload);
-        await using var scope = ServerScope.Start(async (request, response, ct) =>
+        await using var scope = Start(async (request, response, ct) =>
         {
             for (int offset = 0; offset < payload.Length; offset += 70_000)
             {
@@ -250,7 +250,7 @@ public class RequestResponseTests
     [Fact]
     public async Task Http10_ClosesUnlessKeepAliveIsAsked()
     {
-        await using var scope = ServerScope.Start((request, response) => response.SetBody("ok"));
+        await using var scope = Start((request, response) => response.SetBody("ok"));
 
         await using (RawSocket plain = await scope.ConnectAsync())
         {
@@ -271,7 +271,7 @@ public class RequestResponseTests
     [Fact]
     public async Task ConnectionClose_IsHonouredBothWays()
     {
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             if (request.Path == "/server-closes")
             {
@@ -298,7 +298,7 @@ public class RequestResponseTests
     [Fact]
     public async Task CustomStatusAndReasonPhrase_AreSentAsSet()
     {
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             response.StatusCode = 299;
             response.ReasonPhrase = "Fine Thanks";
@@ -314,7 +314,7 @@ public class RequestResponseTests
     public async Task RepeatedRequestHeaders_AreKeptInWireOrder()
     {
         string? seen = null;
-        await using var scope = ServerScope.Start((request, response) =>
+        await using var scope = Start((request, response) =>
         {
             seen = string.Join("|", request.Headers.GetValues("x-rep")) + "/" + request.Headers.Count + "/" + request.Headers[1].Key;
         });
@@ -330,4 +330,11 @@ public class RequestResponseTests
     {
         public override bool CanSeek => false;
     }
+}
+
+/// <summary>The same tests over the Stream transport (what HTTPS runs on).</summary>
+public class RequestResponseTestsOverStreamTransport : RequestResponseTests
+{
+    /// <inheritdoc/>
+    protected override bool OverStreamTransport => true;
 }
