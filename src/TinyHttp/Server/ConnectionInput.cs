@@ -122,19 +122,19 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
     /// <summary>
     /// While an async handler runs with the request body fully read and nothing else buffered, watch the connection:
     /// wait without a buffer until the client sends or closes, then receive what came. If the client closed,
-    /// <paramref name="onEnd"/> runs (the handler's token fires); if it sent the next pipelined request, the bytes
+    /// <paramref name="clientGone"/> hears of it (the handler's token fires); if it sent the next pipelined request, the bytes
     /// wait for the next head. The result is applied by whoever takes it: <see cref="ReceiveAsync"/>, or the stream
     /// of a connection detached meanwhile (<see cref="Detach"/>), so the handler can take over the connection at any time.
     /// </summary>
-    public void StartReadAhead(Action onEnd)
+    public void StartReadAhead(IClientGoneSignal clientGone)
     {
         if (_readAhead is null && IsEmpty)
         {
-            _readAhead = ReadAheadAsync(onEnd);
+            _readAhead = ReadAheadAsync(clientGone);
         }
     }
 
-    private async Task<int> ReadAheadAsync(Action onEnd)
+    private async Task<int> ReadAheadAsync(IClientGoneSignal clientGone)
     {
         int received;
         try
@@ -158,7 +158,7 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
         }
         if (received <= 0)
         {
-            onEnd();
+            clientGone.OnClientGone();
         }
         return received;
     }

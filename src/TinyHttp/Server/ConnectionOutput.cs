@@ -12,7 +12,7 @@ namespace TinyHttp.Server;
 /// is rented on the first write and returned once everything queued is sent and the response is complete.
 /// Every send runs under the response data-rate clock.
 /// </summary>
-internal sealed class ConnectionOutput(ConnectionTransport transport, ConnectionTimeouts timeouts)
+internal sealed class ConnectionOutput(ConnectionTransport transport, ConnectionTimeouts timeouts, IClientGoneSignal clientGone)
 {
     /// <summary>The most that is queued before a send: a whole buffered response (ResponseBufferSize, 16 KiB by default) and its head fit.</summary>
     public const int MaxBufferSize = 32 * 1024;
@@ -23,9 +23,6 @@ internal sealed class ConnectionOutput(ConnectionTransport transport, Connection
 
     private byte[]? _buffer;
     private int _length;
-
-    /// <summary>Fired when a send fails: the client is gone.</summary>
-    public Action? SendFailed { get; set; }
 
     public int QueuedCount => _length;
 
@@ -97,7 +94,7 @@ internal sealed class ConnectionOutput(ConnectionTransport transport, Connection
         catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex) && ex is not OperationCanceledException)
         {
             // The client is gone: tell the handler through its token as well as through this exception.
-            SendFailed?.Invoke();
+            clientGone.OnClientGone();
             throw;
         }
         finally

@@ -53,3 +53,13 @@ internal abstract class ConnectionTransport
     public static bool IsConnectionFailure(Exception ex) =>
         ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException;
 }
+
+/// <summary>
+/// The connection as its parts see it when they find the client gone (a failed send, a body that ended early, a
+/// read-ahead that saw the close): the handler's token must fire. An interface rather than a delegate, so a
+/// connection carries no extra object for it.
+/// </summary>
+internal interface IClientGoneSignal
+{
+    void OnClientGone();
+}

@@ -23,7 +23,7 @@ internal sealed class Http1Exchange : IHttpExchange
     private readonly long _maxDrain;
     private HttpConnection _connection = null!;
     private ConnectionOutput _output = null!;
-    private RequestBodyReader _body = null!;
+    private CancellationTokenSource _requestAborted = new();
     private ResponseFraming _framing;
     private bool _sendsBody;
     private bool _isHeadRequest;
@@ -35,17 +35,28 @@ internal sealed class Http1Exchange : IHttpExchange
         Request = new HttpRequest(this);
         Response = new HttpResponse(this, options.ResponseBufferSize);
         Parser = new RequestHeadParser(options.MaxRequestLineLength, options.MaxRequestHeadersTotalSize, options.MaxRequestHeaderCount);
+        Body = new RequestBodyReader(options.MaxRequestHeadersTotalSize);
     }
+
+    /// <summary>The request body as it comes off the connection.</summary>
+    public RequestBodyReader Body { get; }
+
+    /// <summary>The handler's token: fires when the client goes away or the server aborts the request.</summary>
+    public CancellationToken RequestAborted => _requestAborted.Token;
+
+    /// <summary>Fires <see cref="RequestAborted"/>.</summary>
+    /// <exception cref="AggregateException">A callback registered on the token threw.</exception>
+    public void CancelRequest() => _requestAborted.Cancel();
 
     /// <summary>The parser for the request head this exchange will carry.</summary>
     public RequestHeadParser Parser { get; }
 
     /// <summary>Puts the exchange to work on <paramref name="connection"/>, ready to parse a head.</summary>
-    public void Bind(HttpConnection connection, ConnectionOutput output, RequestBodyReader body)
+    public void Bind(HttpConnection connection, ConnectionTransport transport, ConnectionInput input, ConnectionOutput output, ConnectionTimeouts timeouts, IClientGoneSignal clientGone)
     {
         _connection = connection;
         _output = output;
-        _body = body;
+        Body.Bind(transport, input, output, timeouts, clientGone);
         Parser.Reset(Request.Head);
     }
 
@@ -53,9 +64,15 @@ internal sealed class Http1Exchange : IHttpExchange
     public void Unbind()
     {
         End();
+        Body.Unbind();
         _connection = null!;
         _output = null!;
-        _body = null!;
+        // The source is never disposed: an abort may cancel it from another thread at any moment, and a source without
+        // a timer or linked tokens holds nothing that disposing would release. A fired one cannot be reset: replace it.
+        if (!_requestAborted.TryReset())
+        {
+            _requestAborted = new CancellationTokenSource();
+        }
     }
 
     public HttpRequest Request { get; }
@@ -72,7 +89,7 @@ internal sealed class Http1Exchange : IHttpExchange
 
     public EndPoint? LocalEndPoint => _connection.LocalEndPoint;
 
-    public bool BodyReadStarted => _body.HasStarted;
+    public bool BodyReadStarted => Body.HasStarted;
 
     /// <summary>Starts the exchange for a request whose head was just parsed.</summary>
     public void Begin()
@@ -83,7 +100,7 @@ internal sealed class Http1Exchange : IHttpExchange
         _framing = default;
         _sendsBody = false;
         KeepAlive = false;
-        _body.Reset(head);
+        Body.Reset(head);
         Response.Reset();
     }
 
@@ -95,7 +112,7 @@ internal sealed class Http1Exchange : IHttpExchange
     }
 
     public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
-        _body.ReadAsync(destination, Request.MaxBodySize, Request.ContentLength, Response.HasStarted, cancellationToken);
+        Body.ReadAsync(destination, Request.MaxBodySize, Request.ContentLength, Response.HasStarted, cancellationToken);
 
     public ResponseFraming StartResponse(int statusCode, string? reasonPhrase, ReadOnlySpan<ResponseField> fields, long? declaredLength, long? completeLength)
     {
@@ -103,7 +120,7 @@ internal sealed class Http1Exchange : IHttpExchange
         _framing = ResponseFraming.Decide(statusCode, _isConnectRequest, head.IsHttp11, declaredLength, completeLength);
         _sendsBody = ResponseFraming.SendsBody(statusCode, _isHeadRequest) && _framing.Kind != ResponseBodyFraming.None;
         KeepAlive = ResponseFraming.KeepsAlive(head.KeepAlive, _framing.Kind, ResponseFraming.AsksToClose(fields),
-            _connection.IsServerStopping, _connection.InStep && _body.CanBeDrained(_maxDrain));
+            _connection.IsServerStopping, _connection.InStep && Body.CanBeDrained(_maxDrain));
         ConnectionOption option = ResponseFraming.ConnectionOptionFor(KeepAlive, head.IsHttp11);
         Span<byte> destination = _output.GetSpan(ResponseHeadWriter.MaxLength(statusCode, reasonPhrase, fields));
         _output.Advance(ResponseHeadWriter.Write(destination, statusCode, reasonPhrase, fields, _framing.Kind, _framing.ContentLength, option));

@@ -18,7 +18,7 @@ namespace TinyHttp.Server;
 /// <see cref="Http1Exchange"/> (what the public request and response talk to). Between requests it holds no
 /// buffer: it waits for the next byte with a zero-byte receive.
 /// </summary>
-internal sealed class HttpConnection : IThreadPoolWorkItem
+internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
 {
     private const int LingerReadLimit = 1024 * 1024;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
@@ -28,11 +28,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private readonly ConnectionTimeouts _timeouts;
     private readonly ConnectionInput _input;
     private readonly ConnectionOutput _output;
-    private readonly RequestBodyReader _body;
     // Taken from the server's pool while a request is in flight (see Http1Exchange); null while idle.
     private Http1Exchange? _exchange;
-    private readonly Action _cancelRequest;
-    private CancellationTokenSource _requestAborted = new();
     private long _requestCount;
     private bool _headStarted;
     // Set when the connection can no longer carry another request: a rejection, a failed handler, an abort.
@@ -48,11 +45,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         TinyHttpServerOptions options = server.Options;
         _timeouts = new ConnectionTimeouts(options.MinRequestBodyDataRate, options.MinResponseDataRate);
         _input = new ConnectionInput(transport, options.MaxRequestLineLength + options.MaxRequestHeadersTotalSize + 4096);
-        _output = new ConnectionOutput(transport, _timeouts);
-        _body = new RequestBodyReader(transport, _input, _output, _timeouts, options.MaxRequestHeadersTotalSize);
-        _cancelRequest = CancelRequest;
-        _output.SendFailed = _cancelRequest;
-        _body.ClientGone = _cancelRequest;
+        _output = new ConnectionOutput(transport, _timeouts, this);
     }
 
     public long Id { get; }
@@ -64,7 +57,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     public bool IsServerStopping => _server.IsStopping;
 
     /// <summary>False once something made the connection unfit for another request.</summary>
-    public bool InStep => !_closeRequired && !_body.OutOfStep;
+    public bool InStep => !_closeRequired && _exchange?.Body.OutOfStep != true;
 
     // RunAsync handles every exception itself; the server tracks the connection, not the task.
     void IThreadPoolWorkItem.Execute() => _ = RunAsync();
@@ -247,10 +240,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         Exception? failure = null;
         try
         {
-            Task handling = _server.Handler(request, response, _requestAborted.Token);
-            if (!handling.IsCompleted && _body.IsComplete)
+            Task handling = _server.Handler(request, response, exchange.RequestAborted);
+            if (!handling.IsCompleted && exchange.Body.IsComplete)
             {
-                _input.StartReadAhead(_cancelRequest);
+                _input.StartReadAhead(this);
             }
             await handling.ConfigureAwait(false);
         }
@@ -293,12 +286,11 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return false;
         }
-        if (!_body.IsComplete && !await _body.DrainAsync(_server.Options.MaxUnreadRequestBodyToDrain).ConfigureAwait(false))
+        if (!exchange.Body.IsComplete && !await exchange.Body.DrainAsync(_server.Options.MaxUnreadRequestBodyToDrain).ConfigureAwait(false))
         {
             return false;
         }
         exchange.End();
-        ResetRequestAborted();
         return true;
     }
 
@@ -307,7 +299,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         Http1Exchange exchange = Exchange;
         HttpResponse response = exchange.Response;
-        if (_requestAborted.IsCancellationRequested && ConnectionTransport.IsConnectionFailure(failure) && failure is not BadHttpRequestException)
+        if (exchange.RequestAborted.IsCancellationRequested && ConnectionTransport.IsConnectionFailure(failure) && failure is not BadHttpRequestException)
         {
             // The client went away or the server aborted the request: the handler's cancellation or failed write is
             // the news, not a bug in the handler, and there is nobody left to answer.
@@ -332,7 +324,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             Abort();
             return false;
         }
-        _closeRequired |= !_body.CanBeDrained(_server.Options.MaxUnreadRequestBodyToDrain);
+        _closeRequired |= !exchange.Body.CanBeDrained(_server.Options.MaxUnreadRequestBodyToDrain);
         response.Reset();
         response.StatusCode = 500;
         response.ContentType = ErrorBodies.ContentType;
@@ -448,25 +440,22 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
     }
 
+    void IClientGoneSignal.OnClientGone() => CancelRequest();
+
+    // Under the connection's lock: an abort from another thread must not fire the token of an exchange that went back
+    // to the pool and now carries another connection's request.
     private void CancelRequest()
     {
-        try
+        lock (this)
         {
-            _requestAborted.Cancel();
-        }
-        catch (AggregateException ex)
-        {
-            _server.Log.CancellationCallbackFailed(Id, ex);
-        }
-    }
-
-    // The source is never disposed: Abort may cancel it from the shutdown thread at any moment, and a
-    // source without a timer or linked tokens holds nothing that disposing would release.
-    private void ResetRequestAborted()
-    {
-        if (!_requestAborted.TryReset())
-        {
-            _requestAborted = new CancellationTokenSource();
+            try
+            {
+                _exchange?.CancelRequest();
+            }
+            catch (AggregateException ex)
+            {
+                _server.Log.CancellationCallbackFailed(Id, ex);
+            }
         }
     }
 
@@ -486,16 +475,21 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private Http1Exchange AcquireExchange()
     {
         Http1Exchange exchange = _server.Exchanges.Rent();
-        exchange.Bind(this, _output, _body);
+        exchange.Bind(this, _transport, _input, _output, _timeouts, this);
         return _exchange = exchange;
     }
 
     private void ReleaseExchange()
     {
-        if (_exchange is not null)
+        Http1Exchange? exchange;
+        lock (this)
         {
-            _server.Exchanges.Return(_exchange);
+            exchange = _exchange;
             _exchange = null;
+        }
+        if (exchange is not null)
+        {
+            _server.Exchanges.Return(exchange);
         }
     }
 }

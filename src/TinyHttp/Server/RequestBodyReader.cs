@@ -10,10 +10,16 @@ namespace TinyHttp.Server;
 /// RequestBodyReader reads one request's body off the connection (RFC 9112 §6): a Content-Length body straight
 /// into the reader's memory, a chunked body through <see cref="ChunkedBodyDecoder"/>. It sends <c>100 Continue</c>
 /// when the body is first wanted, enforces the body size limit and the request body data rate, and drains what the
-/// handler left unread. One instance per connection; <see cref="Reset"/> starts each request's body.
+/// handler left unread. It travels with its <see cref="Http1Exchange"/>: bound to a connection while a request is in
+/// flight; <see cref="Reset"/> starts each request's body.
 /// </summary>
-internal sealed class RequestBodyReader(ConnectionTransport transport, ConnectionInput input, ConnectionOutput output, ConnectionTimeouts timeouts, int maxTrailerSize)
+internal sealed class RequestBodyReader(int maxTrailerSize)
 {
+    private ConnectionTransport _transport = null!;
+    private ConnectionInput _input = null!;
+    private ConnectionOutput _output = null!;
+    private ConnectionTimeouts _timeouts = null!;
+
     private long _remaining;
     private bool _chunked;
     private ChunkedBodyDecoder _decoder;
@@ -22,8 +28,26 @@ internal sealed class RequestBodyReader(ConnectionTransport transport, Connectio
     private long _decodedBytes;
     private long _wireBytes;
 
-    /// <summary>Fired when the client disappears mid-body: the handler's token fires.</summary>
-    public Action? ClientGone { get; set; }
+    private IClientGoneSignal? _clientGone;
+
+    /// <summary>Reads through a connection's transport and buffers; <paramref name="clientGone"/> fires the handler's token when the client disappears mid-body.</summary>
+    public void Bind(ConnectionTransport transport, ConnectionInput input, ConnectionOutput output, ConnectionTimeouts timeouts, IClientGoneSignal clientGone)
+    {
+        _transport = transport;
+        _input = input;
+        _output = output;
+        _timeouts = timeouts;
+        _clientGone = clientGone;
+    }
+
+    public void Unbind()
+    {
+        _transport = null!;
+        _input = null!;
+        _output = null!;
+        _timeouts = null!;
+        _clientGone = null;
+    }
 
     /// <summary>True when the whole body has been read (or there is none).</summary>
     public bool IsComplete { get; private set; }
@@ -46,7 +70,7 @@ internal sealed class RequestBodyReader(ConnectionTransport transport, Connectio
         IsComplete = !head.HasBody;
         HasStarted = false;
         OutOfStep = false;
-        timeouts.ResetBodyRate();
+        _timeouts.ResetBodyRate();
     }
 
     /// <summary>
@@ -83,9 +107,9 @@ internal sealed class RequestBodyReader(ConnectionTransport transport, Connectio
         {
             // RFC 9110 §10.1.1: the client waits for 100 before sending the body; send it when the body is first wanted.
             ReadOnlySpan<byte> interim = ResponseHeadWriter.ContinueStatusLine;
-            interim.CopyTo(output.GetSpan(interim.Length));
-            output.Advance(interim.Length);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            interim.CopyTo(_output.GetSpan(interim.Length));
+            _output.Advance(interim.Length);
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         _continueSent = true;
         int read;
@@ -113,19 +137,19 @@ internal sealed class RequestBodyReader(ConnectionTransport transport, Connectio
     private async ValueTask<int> ReadContentLengthAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         int wanted = (int)Math.Min(destination.Length, _remaining);
-        int read = input.CopyTo(destination.Span.Slice(0, wanted));
+        int read = _input.CopyTo(destination.Span.Slice(0, wanted));
         if (read == 0)
         {
             // Nothing buffered: receive straight into the caller's memory, never past this body's end.
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            timeouts.BeginBodyWait(Environment.TickCount64);
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _timeouts.BeginBodyWait(Environment.TickCount64);
             try
             {
-                read = await transport.ReceiveAsync(destination.Slice(0, wanted), cancellationToken).ConfigureAwait(false);
+                read = await _transport.ReceiveAsync(destination.Slice(0, wanted), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                timeouts.EndBodyWait(Environment.TickCount64, 0);
+                _timeouts.EndBodyWait(Environment.TickCount64, 0);
                 throw;
             }
             catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
@@ -144,8 +168,8 @@ internal sealed class RequestBodyReader(ConnectionTransport transport, Connectio
     {
         while (true)
         {
-            bool done = _decoder.Decode(input.Buffered, destination.Span, out int consumed, out int written);
-            input.Consume(consumed);
+            bool done = _decoder.Decode(_input.Buffered, destination.Span, out int consumed, out int written);
+            _input.Consume(consumed);
             _wireBytes += consumed;
             if (done)
             {
@@ -155,22 +179,22 @@ internal sealed class RequestBodyReader(ConnectionTransport transport, Connectio
             {
                 return written;
             }
-            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            timeouts.BeginBodyWait(Environment.TickCount64);
-            EndBodyWait(await input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false));
+            await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            _timeouts.BeginBodyWait(Environment.TickCount64);
+            EndBodyWait(await _input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false));
         }
     }
 
     /// <summary>Ends a wait for body bytes; throws when the client closed or the body came too slowly.</summary>
     private void EndBodyWait(int received)
     {
-        if (timeouts.EndBodyWait(Environment.TickCount64, received) && received > 0)
+        if (_timeouts.EndBodyWait(Environment.TickCount64, received) && received > 0)
         {
             return;
         }
-        bool timedOut = timeouts.Phase == ConnectionPhase.TimedOut;
+        bool timedOut = _timeouts.Phase == ConnectionPhase.TimedOut;
         OutOfStep = true;
-        ClientGone?.Invoke();
+        _clientGone?.OnClientGone();
         throw new BadHttpRequestException(timedOut ? RequestRejectionReason.RequestBodyTimeout : RequestRejectionReason.UnexpectedEndOfRequestBody);
     }
 
