@@ -12,7 +12,7 @@ namespace TinyHttp;
 
 /// <summary>
 /// HttpRequest is one parsed request: its request line, its header fields and a stream over its body.
-/// It is valid only while the handler runs; the server reuses it for the next request on the connection.
+/// It is valid only while the handler runs; the server reuses it for a later request, on this or another connection.
 /// Strings are made when a property is first read.
 /// </summary>
 public sealed class HttpRequest

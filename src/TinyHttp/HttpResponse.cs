@@ -1,7 +1,7 @@
 using System;
 using System.Buffers;
-using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -24,6 +24,7 @@ public sealed class HttpResponse
     private readonly IHttpExchange _exchange;
     private readonly int _bufferSize;
     private int _statusCode = 200;
+    private long? _contentLength;
     private string? _reasonPhrase;
     private ReadOnlyMemory<byte> _wholeBody;
     private bool _hasWholeBody;
@@ -73,20 +74,22 @@ public sealed class HttpResponse
     public HttpResponseHeaders Headers { get; }
 
     /// <summary>
-    /// The body length to announce: a view of the <c>Content-Length</c> field in <see cref="Headers"/>, so the two never
-    /// disagree. Optional: the server sets it for a whole body. Set it before streaming a body of known length to avoid
-    /// chunked coding; writing more throws <see cref="InvalidOperationException"/>, writing less aborts the connection.
+    /// The body length to announce. It is the response's one Content-Length: <see cref="Headers"/> shows it as the
+    /// <c>Content-Length</c> field, and setting that field sets this. Optional: the server sets it for a whole body. Set it
+    /// before streaming a body of known length to avoid chunked coding; writing more throws
+    /// <see cref="InvalidOperationException"/>, writing less aborts the connection.
     /// </summary>
     public long? ContentLength
     {
-        get => Headers.TryGetValue("Content-Length", out string? text) ? long.Parse(text!, NumberStyles.None, CultureInfo.InvariantCulture) : null;
+        get => _contentLength;
         set
         {
+            ThrowIfStarted();
             if (value is < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(value), "ContentLength must be null or non-negative.");
             }
-            Headers["Content-Length"] = value?.ToString(CultureInfo.InvariantCulture);
+            _contentLength = value;
         }
     }
 
@@ -221,6 +224,7 @@ public sealed class HttpResponse
     {
         _statusCode = 200;
         _reasonPhrase = null;
+        _contentLength = null;
         _wholeBody = default;
         _hasWholeBody = false;
         _buffered = 0;
@@ -297,6 +301,7 @@ public sealed class HttpResponse
         _buffered += data.Length;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask StartAndWriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (!HasStarted)

@@ -13,8 +13,8 @@ namespace TinyHttp;
 /// </summary>
 /// <remarks>
 /// Content-Length, Transfer-Encoding and Connection are the server's: it writes them from its own
-/// framing decision. Content-Length here is <see cref="HttpResponse.ContentLength"/> (one field, two views; its value
-/// must be a non-negative integer);
+/// framing decision. The Content-Length field here is <see cref="HttpResponse.ContentLength"/>: one value seen two ways
+/// (setting either sets both; the value must be a non-negative integer);
 /// setting Connection to <c>close</c> closes the connection after the response. Date is added unless set here.
 /// Changing fields after <see cref="HttpResponse.HasStarted"/> throws <see cref="InvalidOperationException"/>.
 /// </remarks>
@@ -26,8 +26,8 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
 
     internal HttpResponseHeaders(HttpResponse response) => _response = response;
 
-    /// <summary>The number of fields, counting repeats.</summary>
-    public int Count => _count;
+    /// <summary>The number of fields, counting repeats and Content-Length.</summary>
+    public int Count => _count + (_response.ContentLength is null ? 0 : 1);
 
     internal ReadOnlySpan<ResponseField> Fields => _fields.AsSpan(0, _count);
 
@@ -53,9 +53,14 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
     public void Add(string name, string value)
     {
         Validate(name, value);
-        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && Contains(name))
+        if (IsContentLength(name))
         {
-            throw new InvalidOperationException("A response has one Content-Length; use Set or HttpResponse.ContentLength to change it.");
+            if (_response.ContentLength is not null)
+            {
+                throw new InvalidOperationException("A response has one Content-Length; use Set or HttpResponse.ContentLength to change it.");
+            }
+            _response.ContentLength = ParseContentLength(value);
+            return;
         }
         if (_count == _fields.Length)
         {
@@ -68,6 +73,11 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
     public void Set(string name, string value)
     {
         Validate(name, value);
+        if (IsContentLength(name))
+        {
+            _response.ContentLength = ParseContentLength(value);
+            return;
+        }
         int index = IndexOf(name);
         if (index < 0)
         {
@@ -83,6 +93,12 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
     public bool Remove(string name)
     {
         ThrowIfStarted();
+        if (IsContentLength(name))
+        {
+            bool had = _response.ContentLength is not null;
+            _response.ContentLength = null;
+            return had;
+        }
         int before = _count;
         RemoveFrom(name, 0);
         return _count != before;
@@ -92,13 +108,18 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
     /// <returns>True when there is such a field.</returns>
     public bool TryGetValue(string name, out string? value)
     {
+        if (IsContentLength(name))
+        {
+            value = _response.ContentLength?.ToString(CultureInfo.InvariantCulture);
+            return value is not null;
+        }
         int index = IndexOf(name);
         value = index < 0 ? null : _fields[index].Value;
         return index >= 0;
     }
 
     /// <summary>True when a field named <paramref name="name"/> is set.</summary>
-    public bool Contains(string name) => IndexOf(name) >= 0;
+    public bool Contains(string name) => IsContentLength(name) ? _response.ContentLength is not null : IndexOf(name) >= 0;
 
     /// <summary>Removes every field.</summary>
     public void Clear()
@@ -106,6 +127,7 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         ThrowIfStarted();
         Array.Clear(_fields, 0, _count);
         _count = 0;
+        _response.ContentLength = null;
     }
 
     /// <summary>Enumerates the fields in the order they were added.</summary>
@@ -114,6 +136,10 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         for (int i = 0; i < _count; i++)
         {
             yield return new KeyValuePair<string, string>(_fields[i].Name, _fields[i].Value);
+        }
+        if (_response.ContentLength is long length)
+        {
+            yield return new KeyValuePair<string, string>("Content-Length", length.ToString(CultureInfo.InvariantCulture));
         }
     }
 
@@ -165,12 +191,15 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         {
             throw new ArgumentException($"The value for header '{name}' contains a control character (CR, LF, NUL or another); such a value could split the response.", nameof(value));
         }
-        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
-            && !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-        {
-            throw new ArgumentException($"Content-Length must be a non-negative integer, not '{value}'; HttpResponse.ContentLength sets it from a number.", nameof(value));
-        }
+
     }
+
+    private static bool IsContentLength(string name) => string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase);
+
+    private static long ParseContentLength(string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long length)
+            ? length
+            : throw new ArgumentException($"Content-Length must be a non-negative integer, not '{value}'; HttpResponse.ContentLength sets it from a number.", nameof(value));
 
     private void ThrowIfStarted()
     {

@@ -23,7 +23,7 @@ internal readonly record struct HeaderField(ByteRange Name, ByteRange Value);
 /// <summary>
 /// RequestHead is a parsed request line and header section. It refers to the bytes it was parsed
 /// from by offset; the parser fills it and the framing facts the server needs to read the body.
-/// One instance is reused for every request on a connection.
+/// One instance is reused for every request its exchange carries.
 /// </summary>
 internal sealed class RequestHead
 {

@@ -85,6 +85,23 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
         return _buffer.AsMemory(_end);
     }
 
+    /// <summary>
+    /// Takes what has already arrived without waiting, renting the buffer only for that; false (and nothing held) when
+    /// nothing has, or the transport cannot tell without waiting.
+    /// </summary>
+    public bool TryReceiveNow()
+    {
+        Memory<byte> destination = GetReceiveMemory();
+        int received = transport.TryReceive(destination.Span);
+        if (received > 0)
+        {
+            _end += received;
+            return true;
+        }
+        ReleaseIfEmpty();
+        return false;
+    }
+
     /// <summary>Counts <paramref name="received"/> bytes that arrived in the memory from <see cref="GetReceiveMemory"/>.</summary>
     public void Advance(int received) => _end += received;
 

@@ -28,6 +28,12 @@ internal abstract class ConnectionTransport
     /// <exception cref="IOException">The connection failed (also <see cref="SocketException"/>, <see cref="ObjectDisposedException"/>).</exception>
     public abstract ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Receives what has already arrived without waiting; returns the byte count, or 0 when nothing has (or at the end of
+    /// the stream, or when the transport cannot tell without waiting: the caller then waits with <see cref="ReceiveAsync"/>).
+    /// </summary>
+    public virtual int TryReceive(Span<byte> buffer) => 0;
+
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 

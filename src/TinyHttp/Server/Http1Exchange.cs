@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using TinyHttp.Protocol;
@@ -147,6 +148,7 @@ internal sealed class Http1Exchange : IHttpExchange
         return WriteLargeChunkAsync(data, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteLargeChunkAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         _output.Advance(ChunkedBodyEncoder.WriteChunkHeader(_output.GetSpan(ChunkedBodyEncoder.MaxChunkHeaderLength), data.Length));

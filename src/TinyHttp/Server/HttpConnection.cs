@@ -22,6 +22,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
 {
     private const int LingerReadLimit = 1024 * 1024;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
+    private static readonly byte[] Discarded = new byte[4096];
 
     private readonly ServerContext _server;
     private readonly ConnectionTransport _transport;
@@ -108,16 +109,25 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
                 {
                     try
                     {
-                        if (_input.IsEmpty)
+                        bool tookArrived = false;
+                        if (_input.IsEmpty && (_requestCount > 0 || !(tookArrived = _input.TryReceiveNow())))
                         {
-                            // Nothing buffered: hold no memory while the client thinks.
+                            // Nothing buffered: hold no memory while the client thinks. (A new connection's first
+                            // request has usually arrived by now: TryReceiveNow takes it without waiting.)
                             ReleaseExchange();
                             _output.ReleaseIfEmpty();
                             _input.ReleaseIfEmpty();
                             await _transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                         }
-                        received = await _transport.ReceiveAsync(_input.GetReceiveMemory(), CancellationToken.None).ConfigureAwait(false);
-                        _input.Advance(received);
+                        if (tookArrived)
+                        {
+                            received = _input.Buffered.Length;
+                        }
+                        else
+                        {
+                            received = await _transport.ReceiveAsync(_input.GetReceiveMemory(), CancellationToken.None).ConfigureAwait(false);
+                            _input.Advance(received);
+                        }
                     }
                     catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
                     {
@@ -373,18 +383,34 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
         {
             return;
         }
-        _input.Consume(_input.Buffered.Length);
         _timeouts.TryEnter(ConnectionPhase.Closing, LingerTime, Environment.TickCount64);
+        if (_input.IsReadingAhead && await _input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false) <= 0)
+        {
+            return;
+        }
+        // What the client still sends is read into one buffer all closing connections share and nobody reads: a burst of
+        // closing connections rents nothing.
+        _input.Consume(_input.Buffered.Length);
+        _input.ReleaseIfEmpty();
+        _output.ReleaseIfEmpty();
+        ReleaseExchange();
         int discarded = 0;
         while (discarded < LingerReadLimit)
         {
-            int received = await _input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
+            int received;
+            try
+            {
+                received = await _transport.ReceiveAsync(Discarded, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
+            {
+                return;
+            }
             if (received <= 0)
             {
                 return;
             }
             discarded += received;
-            _input.Consume(_input.Buffered.Length);
         }
     }
 

@@ -134,6 +134,7 @@ internal sealed class RequestBodyReader(int maxTrailerSize)
         return read;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadContentLengthAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         int wanted = (int)Math.Min(destination.Length, _remaining);
@@ -164,6 +165,7 @@ internal sealed class RequestBodyReader(int maxTrailerSize)
         return read;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadChunkedAsync(Memory<byte> destination)
     {
         while (true)

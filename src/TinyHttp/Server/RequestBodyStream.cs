@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 
 namespace TinyHttp.Server;
 
-/// <summary>The read-only stream behind <see cref="HttpRequest.Body"/>; one per connection, reused for every request.</summary>
+/// <summary>The read-only stream behind <see cref="HttpRequest.Body"/>; one per exchange, reused for every request the exchange carries.</summary>
 internal sealed class RequestBodyStream(IHttpExchange exchange) : Stream
 {
     public override bool CanRead => true;

@@ -46,6 +46,12 @@ internal sealed class SocketTransport : ConnectionTransport
         return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
     }
 
+    public override int TryReceive(Span<byte> buffer)
+    {
+        int received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
+        return error == SocketError.Success ? received : 0;
+    }
+
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
