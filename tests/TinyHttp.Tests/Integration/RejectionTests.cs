@@ -43,6 +43,26 @@ public class RejectionTests : WireTests
         Assert.False(handlerCalled);
     }
 
+    // RFC 9110 §9.3.2: a response to HEAD has no content, the server's own errors included; Content-Length still says
+    // what the error text would have been. A body here would be read by the client as the start of the next response.
+    [Theory]
+    [InlineData("HEAD / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", "400 Bad Request")]
+    [InlineData("HEAD / HTTP/1.1\r\n\r\n", "400 Bad Request")]
+    [InlineData("HEAD / HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n", "417 Expectation Failed")]
+    public async Task BadHeadRequest_GetsTheErrorHeadWithoutItsBody(string request, string statusLine)
+    {
+        await using var scope = Start((_, _) => { });
+        await using RawSocket client = await scope.ConnectAsync();
+
+        await client.SendAsync(request);
+        string response = await client.ReadToEndAsync();
+
+        Assert.StartsWith($"HTTP/1.1 {statusLine}\r\n", response);
+        Assert.Equal("close", RawSocket.HeaderValue(response, "Connection"));
+        Assert.Equal("", RawSocket.Body(response));
+        Assert.True(int.Parse(RawSocket.HeaderValue(response, "Content-Length")!) > 0);
+    }
+
     [Fact]
     public async Task LongTarget_Is414()
     {
