@@ -94,14 +94,15 @@ internal sealed class ConnectionTimeouts(MinDataRate? requestBodyRate, MinDataRa
     /// <summary>Ends a wait for body bytes; returns false when the body came too slowly (the heartbeat timed it out).</summary>
     public bool EndBodyWait(long now, int received)
     {
-        bool timedOut = Phase == ConnectionPhase.TimedOut;
-        _bodyWaited += now - _bodyWaitStartedAt;
+        // Leave ReadingBody first: once the phase has moved, the heartbeat can no longer time this wait out, so it never
+        // sees the wait both in _bodyWaited and as still running. Failing to move means the heartbeat won.
+        bool inTime = TryEnter(ConnectionPhase.Processing, long.MaxValue);
+        Volatile.Write(ref _bodyWaited, _bodyWaited + (now - _bodyWaitStartedAt));
         if (received > 0)
         {
             Volatile.Write(ref _bodyBytesRead, _bodyBytesRead + received);
         }
-        TryEnter(ConnectionPhase.Processing, long.MaxValue);
-        return !timedOut;
+        return inTime;
     }
 
     /// <summary>A send of <paramref name="bytes"/> begins: it must complete within what MinResponseDataRate allows.</summary>
@@ -130,7 +131,7 @@ internal sealed class ConnectionTimeouts(MinDataRate? requestBodyRate, MinDataRa
             {
                 return TimeoutAction.None;
             }
-            long waited = _bodyWaited + (now - Volatile.Read(ref _bodyWaitStartedAt));
+            long waited = Volatile.Read(ref _bodyWaited) + (now - Volatile.Read(ref _bodyWaitStartedAt));
             return waited > requestBodyRate.AllowedMilliseconds(Volatile.Read(ref _bodyBytesRead)) && TryTimeOut(phase)
                 ? TimeoutAction.WakeReceive
                 : TimeoutAction.None;

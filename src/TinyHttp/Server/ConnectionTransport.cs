@@ -13,13 +13,16 @@ namespace TinyHttp.Server;
 /// over any <see cref="Stream"/> (a TLS stream). The connection owns the memory it reads into and writes from; the
 /// transport never buffers, so an idle connection holds no buffer at either layer.
 /// </summary>
-internal abstract class ConnectionTransport
+internal abstract class ConnectionTransport(Socket socket)
 {
+    /// <summary>The accepted socket under the transport.</summary>
+    protected Socket Socket { get; } = socket;
+
     /// <summary>The peer's address, or null when unknown.</summary>
-    public abstract EndPoint? RemoteEndPoint { get; }
+    public EndPoint? RemoteEndPoint => Socket.RemoteEndPoint;
 
     /// <summary>The local address the connection arrived on, or null when unknown.</summary>
-    public abstract EndPoint? LocalEndPoint { get; }
+    public EndPoint? LocalEndPoint => Socket.LocalEndPoint;
 
     /// <summary>
     /// Receives into <paramref name="buffer"/>; returns the byte count, 0 at end of stream. An empty buffer waits until
@@ -41,10 +44,29 @@ internal abstract class ConnectionTransport
     public abstract ValueTask ShutdownSendAsync();
 
     /// <summary>Ends the receiving direction, so a pending receive completes with 0: how timeouts and shutdown wake a waiting connection.</summary>
-    public abstract void ShutdownReceive();
+    public void ShutdownReceive()
+    {
+        try
+        {
+            Socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+        }
+    }
 
     /// <summary>Resets the connection (TCP RST) and releases it; pending operations fail.</summary>
-    public abstract void Abort();
+    public virtual void Abort()
+    {
+        try
+        {
+            Socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+        }
+        Socket.Dispose();
+    }
 
     /// <summary>Closes the connection and releases it.</summary>
     public abstract void Dispose();

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,14 +18,11 @@ internal sealed class SocketTransport : ConnectionTransport
     private readonly Socket _socket;
 
     public SocketTransport(Socket socket)
+        : base(socket)
     {
         _socket = socket;
         _socket.Blocking = false;
     }
-
-    public override EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
-
-    public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
 
     public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -78,29 +74,6 @@ internal sealed class SocketTransport : ConnectionTransport
     {
         _socket.Shutdown(SocketShutdown.Send);
         return default;
-    }
-
-    public override void ShutdownReceive()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Receive);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
-    }
-
-    public override void Abort()
-    {
-        try
-        {
-            _socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
-        _socket.Dispose();
     }
 
     public override void Dispose() => _socket.Dispose();

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,12 +12,8 @@ namespace TinyHttp.Server;
 /// waiting read, and resetting. A zero-byte read waits for data without a buffer (SslStream and NetworkStream
 /// both pass it down to the socket).
 /// </summary>
-internal sealed class StreamTransport(Stream stream, Socket socket) : ConnectionTransport
+internal sealed class StreamTransport(Stream stream, Socket socket) : ConnectionTransport(socket)
 {
-    public override EndPoint? RemoteEndPoint => socket.RemoteEndPoint;
-
-    public override EndPoint? LocalEndPoint => socket.LocalEndPoint;
-
     public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         stream.ReadAsync(buffer, cancellationToken);
 
@@ -33,37 +28,19 @@ internal sealed class StreamTransport(Stream stream, Socket socket) : Connection
             await tls.ShutdownAsync().ConfigureAwait(false);
         }
         await stream.FlushAsync().ConfigureAwait(false);
-        socket.Shutdown(SocketShutdown.Send);
-    }
-
-    public override void ShutdownReceive()
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Receive);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
+        Socket.Shutdown(SocketShutdown.Send);
     }
 
     public override void Abort()
     {
-        try
-        {
-            socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
-        socket.Dispose();
+        base.Abort();
         stream.Dispose();
     }
 
     public override void Dispose()
     {
         stream.Dispose();
-        socket.Dispose();
+        Socket.Dispose();
     }
 
     public override Stream DetachAsStream() => stream;
