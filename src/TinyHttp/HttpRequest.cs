@@ -116,6 +116,12 @@ public sealed class HttpRequest
     /// <summary>The server's address and port this request arrived on.</summary>
     public EndPoint? LocalEndPoint => _exchange.LocalEndPoint;
 
+    /// <summary>
+    /// The TLS session the request arrived on (protocol, cipher suite, SNI host name, the client's certificate), or null
+    /// when it came over plain HTTP: <c>request.Tls is not null</c> says the connection is secure.
+    /// </summary>
+    public TlsConnectionInfo? Tls => _exchange.Tls;
+
     /// <summary>Reads the whole body into an array, respecting <see cref="MaxBodySize"/>.</summary>
     /// <returns>The body bytes; empty when there is no body.</returns>
     public async Task<byte[]> ReadBodyAsBytesAsync(CancellationToken cancellationToken = default)

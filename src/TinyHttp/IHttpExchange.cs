@@ -19,6 +19,9 @@ internal interface IHttpExchange
 
     EndPoint? LocalEndPoint { get; }
 
+    /// <summary>The TLS session the request arrived on, or null for plain HTTP.</summary>
+    TlsConnectionInfo? Tls { get; }
+
     /// <summary>True once the handler first read the request body.</summary>
     bool BodyReadStarted { get; }
 

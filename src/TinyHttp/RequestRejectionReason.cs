@@ -68,4 +68,7 @@ internal enum RequestRejectionReason
     UnsupportedExpectation,
     /// <summary>The request body arrived slower than <see cref="TinyHttpServerOptions.MinRequestBodyDataRate"/> (408).</summary>
     RequestBodyTimeout,
+
+    /// <summary>Plain HTTP arrived on an HTTPS endpoint.</summary>
+    PlainHttpOnHttpsPort,
 }

@@ -93,16 +93,24 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
     /// <summary>
     /// An address for the first endpoint that clients on this machine can use, ending in '/':
     /// <c>http://127.0.0.1:PORT/</c> for IPv4 (and for any-address endpoints), <c>http://[::1]:PORT/</c> for IPv6 loopback,
-    /// <c>http://localhost/</c> for a Unix socket (connect the client to the socket path).
+    /// <c>http://localhost/</c> for a Unix socket (connect the client to the socket path); <c>https://</c> for an HTTPS endpoint.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server has not started.</exception>
-    public Uri BaseAddress => RequireStarted()[0] switch
+    public Uri BaseAddress
     {
-        IPEndPoint ip when ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) => new Uri($"http://127.0.0.1:{ip.Port}/"),
-        IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip => new Uri($"http://[{ip.Address}]:{ip.Port}/"),
-        IPEndPoint ip => new Uri($"http://{ip.Address}:{ip.Port}/"),
-        _ => new Uri("http://localhost/"),
-    };
+        get
+        {
+            EndPoint first = RequireStarted()[0];
+            string scheme = _context!.IsHttps(0) ? "https" : "http";
+            return first switch
+            {
+                IPEndPoint ip when ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any) => new Uri($"{scheme}://127.0.0.1:{ip.Port}/"),
+                IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip => new Uri($"{scheme}://[{ip.Address}]:{ip.Port}/"),
+                IPEndPoint ip => new Uri($"{scheme}://{ip.Address}:{ip.Port}/"),
+                _ => new Uri($"{scheme}://localhost/"),
+            };
+        }
+    }
 
     /// <summary>The number of open connections, idle or busy.</summary>
     public int ActiveConnectionCount => _context?.ActiveConnectionCount ?? 0;

@@ -19,14 +19,32 @@ public sealed class TinyHttpServerOptions
     /// </summary>
     public IList<EndPoint> EndPoints { get; } = new List<EndPoint>();
 
-    /// <summary>Adds an endpoint on <paramref name="address"/> and <paramref name="port"/> (0 for a free port).</summary>
+    // The endpoints added with HttpsOptions, by the identity of the EndPoint object in EndPoints.
+    private readonly Dictionary<EndPoint, HttpsOptions> _https = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Adds an endpoint on <paramref name="address"/> and <paramref name="port"/> (0 for a free port); with
+    /// <paramref name="https"/>, an HTTPS endpoint.
+    /// </summary>
     /// <returns>These options, for chaining.</returns>
-    public TinyHttpServerOptions Listen(IPAddress address, int port)
+    public TinyHttpServerOptions Listen(IPAddress address, int port, HttpsOptions? https = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        EndPoints.Add(new IPEndPoint(address, port));
+        return Add(new IPEndPoint(address, port), https);
+    }
+
+    /// <summary>The HTTPS options of an endpoint in <see cref="EndPoints"/>, or null for a plain HTTP endpoint.</summary>
+    internal HttpsOptions? HttpsFor(EndPoint endPoint) => _https.GetValueOrDefault(endPoint);
+
+    private TinyHttpServerOptions Add(EndPoint endPoint, HttpsOptions? https)
+    {
+        EndPoints.Add(endPoint);
+        if (https is not null)
+        {
+            _https[endPoint] = https;
+        }
         return this;
     }
 
@@ -35,28 +53,27 @@ public sealed class TinyHttpServerOptions
     /// <paramref name="port"/>. With port 0 only 127.0.0.1 is used, since two free ports would differ.
     /// </summary>
     /// <returns>These options, for chaining.</returns>
-    public TinyHttpServerOptions ListenLocalhost(int port)
+    public TinyHttpServerOptions ListenLocalhost(int port, HttpsOptions? https = null)
     {
-        Listen(IPAddress.Loopback, port);
+        Listen(IPAddress.Loopback, port, https);
         if (port != 0 && Socket.OSSupportsIPv6)
         {
-            EndPoints.Add(new LocalhostIPv6EndPoint(port));
+            Add(new LocalhostIPv6EndPoint(port), https);
         }
         return this;
     }
 
     /// <summary>Listens on every interface, IPv4 and IPv6 (dual-mode), on <paramref name="port"/>.</summary>
     /// <returns>These options, for chaining.</returns>
-    public TinyHttpServerOptions ListenAnyIP(int port) =>
-        Listen(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port);
+    public TinyHttpServerOptions ListenAnyIP(int port, HttpsOptions? https = null) =>
+        Listen(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port, https);
 
     /// <summary>Listens on a Unix domain socket at <paramref name="path"/>. A stale socket file left by a crashed process is replaced.</summary>
     /// <returns>These options, for chaining.</returns>
-    public TinyHttpServerOptions ListenUnixSocket(string path)
+    public TinyHttpServerOptions ListenUnixSocket(string path, HttpsOptions? https = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        EndPoints.Add(new UnixDomainSocketEndPoint(path));
-        return this;
+        return Add(new UnixDomainSocketEndPoint(path), https);
     }
 
     /// <summary>Longest request line (method, target and version) in bytes. Default 8 KiB (8192). Longer → 414 URI Too Long.</summary>
@@ -134,6 +151,10 @@ public sealed class TinyHttpServerOptions
         if (MaxConcurrentConnections is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentConnections), "MaxConcurrentConnections must be null or at least 1.");
+        }
+        foreach (HttpsOptions https in _https.Values)
+        {
+            https.Validate();
         }
     }
 

@@ -18,6 +18,7 @@ internal static class RequestRejection
     public static string Describe(RequestRejectionReason reason) => reason switch
     {
         RequestRejectionReason.InvalidRequestLine => "The request line is malformed.",
+        RequestRejectionReason.PlainHttpOnHttpsPort => "This port speaks HTTPS; the request was sent as plain HTTP.",
         RequestRejectionReason.InvalidMethod => "The request method is not a valid token.",
         RequestRejectionReason.InvalidRequestTarget => "The request target is malformed.",
         RequestRejectionReason.RequestLineTooLong => "The request line is too long.",

@@ -30,6 +30,8 @@ internal enum ConnectionPhase
     TimedOut,
     /// <summary>The server is stopping and closed the idle connection; final.</summary>
     ClosedByServer,
+    /// <summary>The transport is starting: a TLS handshake (HttpsOptions.HandshakeTimeout).</summary>
+    Handshaking,
 }
 
 /// <summary>
@@ -74,9 +76,13 @@ internal sealed class ConnectionTimeouts(MinDataRate? requestBodyRate, MinDataRa
     /// <summary>Moves to <paramref name="phase"/> with a deadline <paramref name="timeout"/> from <paramref name="now"/>.</summary>
     public bool TryEnter(ConnectionPhase phase, TimeSpan timeout, long now) => TryEnter(phase, now + (long)timeout.TotalMilliseconds);
 
-    /// <summary>Ends an idle connection for a stopping server; false when the connection is busy (it closes after its response).</summary>
+    /// <summary>
+    /// Ends an idle connection (or one still in its TLS handshake) for a stopping server; false when the connection is
+    /// busy (it closes after its response).
+    /// </summary>
     public bool TryCloseIdle() =>
-        Interlocked.CompareExchange(ref _phase, (int)ConnectionPhase.ClosedByServer, (int)ConnectionPhase.Idle) == (int)ConnectionPhase.Idle;
+        Interlocked.CompareExchange(ref _phase, (int)ConnectionPhase.ClosedByServer, (int)ConnectionPhase.Idle) == (int)ConnectionPhase.Idle
+        || Interlocked.CompareExchange(ref _phase, (int)ConnectionPhase.ClosedByServer, (int)ConnectionPhase.Handshaking) == (int)ConnectionPhase.Handshaking;
 
     /// <summary>Starts a new request body's rate accounting.</summary>
     public void ResetBodyRate()
@@ -140,7 +146,8 @@ internal sealed class ConnectionTimeouts(MinDataRate? requestBodyRate, MinDataRa
         {
             return TimeoutAction.None;
         }
-        return (ConnectionPhase)phase is ConnectionPhase.Idle or ConnectionPhase.ReadingHead or ConnectionPhase.Closing && TryTimeOut(phase)
+        return (ConnectionPhase)phase is ConnectionPhase.Idle or ConnectionPhase.ReadingHead or ConnectionPhase.Closing or ConnectionPhase.Handshaking
+            && TryTimeOut(phase)
             ? TimeoutAction.WakeReceive
             : TimeoutAction.None;
     }

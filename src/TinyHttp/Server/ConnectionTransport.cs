@@ -24,6 +24,16 @@ internal abstract class ConnectionTransport(Socket socket)
     /// <summary>The local address the connection arrived on, or null when unknown.</summary>
     public EndPoint? LocalEndPoint => Socket.LocalEndPoint;
 
+    /// <summary>How long <see cref="StartAsync"/> may take (a TLS handshake), or null when there is nothing to start.</summary>
+    public virtual TimeSpan? HandshakeTimeout => null;
+
+    /// <summary>The TLS session once a handshake completed, or null.</summary>
+    public virtual TlsConnectionInfo? Tls { get => null; protected set { } }
+
+    /// <summary>Makes the transport ready for HTTP: nothing for a plain socket, the TLS handshake for TLS.</summary>
+    /// <exception cref="IOException">The handshake failed (also <see cref="System.Security.Authentication.AuthenticationException"/>).</exception>
+    public virtual ValueTask<TransportStart> StartAsync() => new(TransportStart.Ready);
+
     /// <summary>
     /// Receives into <paramref name="buffer"/>; returns the byte count, 0 at end of stream. An empty buffer waits until
     /// data or the end of stream is available without consuming anything, so a waiting connection needs no memory.
@@ -90,4 +100,17 @@ internal abstract class ConnectionTransport(Socket socket)
 internal interface IClientGoneSignal
 {
     void OnClientGone();
+}
+
+/// <summary>How <see cref="ConnectionTransport.StartAsync"/> ended.</summary>
+internal enum TransportStart
+{
+    /// <summary>HTTP can flow.</summary>
+    Ready,
+    /// <summary>The client sent plain HTTP to a TLS endpoint; the transport now moves plain bytes, so it can be answered.</summary>
+    PlainHttp,
+    /// <summary>The client sent something that is neither TLS nor HTTP.</summary>
+    NotTls,
+    /// <summary>The client closed before sending anything.</summary>
+    Closed,
 }

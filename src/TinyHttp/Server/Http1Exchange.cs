@@ -90,6 +90,8 @@ internal sealed class Http1Exchange : IHttpExchange
 
     public EndPoint? LocalEndPoint => _connection.LocalEndPoint;
 
+    public TlsConnectionInfo? Tls => _connection.Tls;
+
     public bool BodyReadStarted => Body.HasStarted;
 
     /// <summary>Starts the exchange for a request whose head was just parsed.</summary>

@@ -75,6 +75,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
         }
         try
         {
+            if (!await StartTransportAsync().ConfigureAwait(false))
+            {
+                return;
+            }
             EnterIdle(_server.Options.RequestHeadersTimeout);
             while (true)
             {
@@ -164,6 +168,64 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
             _server.OnConnectionClosed(this);
         }
     }
+
+    /// <summary>
+    /// Runs the transport's start (the TLS handshake) under its timeout. Returns false when the connection is done: the
+    /// handshake failed (logged at Debug, counted, never thrown), or plain HTTP came to a TLS port and was answered 400.
+    /// </summary>
+    private async ValueTask<bool> StartTransportAsync()
+    {
+        if (_transport.HandshakeTimeout is not TimeSpan timeout)
+        {
+            return true;
+        }
+        long started = Stopwatch.GetTimestamp();
+        _server.Metrics.TlsHandshakeStarted();
+        string? failure;
+        Exception? exception = null;
+        if (_timeouts.TryEnter(ConnectionPhase.Handshaking, timeout, Environment.TickCount64) && _server.IsStopping)
+        {
+            CloseIfIdle();
+        }
+        try
+        {
+            failure = await _transport.StartAsync().ConfigureAwait(false) switch
+            {
+                TransportStart.Ready => null,
+                TransportStart.PlainHttp => "plain_http",
+                TransportStart.NotTls => "not_tls",
+                _ => "closed",
+            };
+        }
+        catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex) || ex is System.Security.Authentication.AuthenticationException)
+        {
+            exception = ex;
+            failure = ex is System.Security.Authentication.AuthenticationException ? "authentication" : "closed";
+        }
+        if (_timeouts.Phase == ConnectionPhase.TimedOut)
+        {
+            failure = "timeout";
+        }
+        else if (_timeouts.Phase == ConnectionPhase.ClosedByServer)
+        {
+            failure = "server_stopping";
+        }
+        _server.Metrics.TlsHandshakeEnded(started, _transport.Tls, failure);
+        if (failure is null)
+        {
+            return true;
+        }
+        _server.Log.TlsHandshakeFailed(Id, failure, exception);
+        if (failure == "plain_http")
+        {
+            await RejectAsync(new BadHttpRequestException(RequestRejectionReason.PlainHttpOnHttpsPort), isHeadRequest: false).ConfigureAwait(false);
+            await CloseGracefullyAsync().ConfigureAwait(false);
+        }
+        return false;
+    }
+
+    /// <summary>The TLS session once the handshake completed, or null for plain HTTP.</summary>
+    public TlsConnectionInfo? Tls => _transport.Tls;
 
     private enum HeadProgress
     {

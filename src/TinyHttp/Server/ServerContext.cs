@@ -17,6 +17,8 @@ internal sealed class ServerContext
 {
     private readonly ConcurrentDictionary<long, HttpConnection> _connections = new();
     private readonly List<Socket> _listeners = new();
+    // The TLS settings of each listener, by position in _listeners; null for plain HTTP.
+    private readonly List<TlsEndpoint?> _tls = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly TaskCompletionSource _allConnectionsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastConnectionId;
@@ -57,10 +59,12 @@ internal sealed class ServerContext
         {
             foreach (EndPoint endPoint in endPoints.Count == 0 ? [new IPEndPoint(IPAddress.Loopback, 0)] : endPoints)
             {
+                HttpsOptions? https = Options.HttpsFor(endPoint);
                 Socket? listener = Listen(endPoint);
                 if (listener is not null)
                 {
                     _listeners.Add(listener);
+                    _tls.Add(https is null ? null : new TlsEndpoint(https));
                     bound.Add(listener.LocalEndPoint!);
                 }
             }
@@ -75,10 +79,10 @@ internal sealed class ServerContext
 
     public void StartAccepting()
     {
-        foreach (Socket listener in _listeners)
+        for (int i = 0; i < _listeners.Count; i++)
         {
-            Log.Listening(listener.LocalEndPoint!);
-            _acceptLoops.Add(AcceptLoopAsync(listener));
+            Log.Listening(_listeners[i].LocalEndPoint!);
+            _acceptLoops.Add(AcceptLoopAsync(_listeners[i], _tls[i]));
         }
         _heartbeat = new Timer(static state => ((ServerContext)state!).OnHeartbeat(), this, 1000, 1000);
     }
@@ -147,7 +151,10 @@ internal sealed class ServerContext
         _ => endPoint.ToString() ?? "an endpoint",
     };
 
-    private async Task AcceptLoopAsync(Socket listener)
+    /// <summary>True when the bound endpoint at <paramref name="index"/> serves HTTPS.</summary>
+    public bool IsHttps(int index) => _tls[index] is not null;
+
+    private async Task AcceptLoopAsync(Socket listener, TlsEndpoint? tls)
     {
         EndPoint? localEndPoint = listener.LocalEndPoint;
         while (true)
@@ -187,7 +194,8 @@ internal sealed class ServerContext
                 continue;
             }
             Metrics.ConnectionOpened();
-            ConnectionTransport transport = Options.TransportFactory?.Invoke(socket) ?? new SocketTransport(socket);
+            ConnectionTransport transport = tls is not null ? new TlsTransport(socket, tls)
+                : Options.TransportFactory?.Invoke(socket) ?? new SocketTransport(socket);
             var connection = new HttpConnection(this, transport, Interlocked.Increment(ref _lastConnectionId));
             _connections[connection.Id] = connection;
             ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);

@@ -53,6 +53,9 @@ internal sealed partial class ServerLog(ILogger logger)
     [LoggerMessage(EventId = 13, EventName = "ResponseDataRateTooLow", Level = LogLevel.Debug, Message = "Connection {ConnectionId}: the client read the response too slowly; the connection was aborted")]
     public partial void ResponseDataRateTooLow(long connectionId);
 
+    [LoggerMessage(EventId = 15, EventName = "TlsHandshakeFailed", Level = LogLevel.Debug, Message = "Connection {ConnectionId}: the TLS handshake failed ({Reason})")]
+    public partial void TlsHandshakeFailed(long connectionId, string reason, Exception? exception);
+
     [LoggerMessage(EventId = 14, EventName = "ConnectionRejected", Level = LogLevel.Warning, Message = "A connection from {RemoteEndPoint} was refused with 503: {Limit} connections are open (MaxConcurrentConnections)")]
     public partial void ConnectionRejected(EndPoint? remoteEndPoint, int limit);
 }

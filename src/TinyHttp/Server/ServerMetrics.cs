@@ -24,6 +24,8 @@ internal sealed class ServerMetrics : IDisposable
     private readonly UpDownCounter<long> _activeRequests;
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _rejectedRequests;
+    private readonly UpDownCounter<long> _activeTlsHandshakes;
+    private readonly Histogram<double> _tlsHandshakeDuration;
 
     public ServerMetrics(IMeterFactory? meterFactory)
     {
@@ -41,6 +43,27 @@ internal sealed class ServerMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
         _rejectedRequests = _meter.CreateCounter<long>(
             "tinyhttp.server.rejected_requests", "{request}", "Requests the server refused before or while reading them; tagged with error.type, the rejection reason.");
+        _activeTlsHandshakes = _meter.CreateUpDownCounter<long>(
+            "tinyhttp.server.active_tls_handshakes", "{handshake}", "TLS handshakes under way on HTTPS endpoints.");
+        _tlsHandshakeDuration = _meter.CreateHistogram<double>(
+            "tinyhttp.server.tls_handshake.duration", "s", "TLS handshakes, from the client's first byte to the end; tagged with tls.protocol.version, or error.type when it failed.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
+    }
+
+    public void TlsHandshakeStarted() => _activeTlsHandshakes.Add(1);
+
+    /// <summary>Records a handshake that ended: <paramref name="error"/> names why it failed, or is null when it succeeded.</summary>
+    public void TlsHandshakeEnded(long startTimestamp, TlsConnectionInfo? tls, string? error)
+    {
+        _activeTlsHandshakes.Add(-1);
+        if (!_tlsHandshakeDuration.Enabled)
+        {
+            return;
+        }
+        KeyValuePair<string, object?> tag = error is not null
+            ? new("error.type", error)
+            : new("tls.protocol.version", tls?.Protocol == System.Security.Authentication.SslProtocols.Tls13 ? "1.3" : "1.2");
+        _tlsHandshakeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
     }
 
     public void ConnectionOpened() => _activeConnections.Add(1);
