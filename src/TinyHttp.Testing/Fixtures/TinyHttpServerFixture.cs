@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -18,13 +21,22 @@ namespace TinyHttp.Testing;
 /// <c>public sealed class HelloServer() : TinyHttpServerFixture((request, response) =&gt; response.SetBody("hi"));</c>
 /// xunit starts it through <see cref="IAsyncLifetime.InitializeAsync"/> and stops it afterwards.</para>
 /// <para>By hand, <c>await using var server = await TinyHttpServerFixture.StartAsync(handler);</c></para>
+/// <para>With <c>https: true</c> the fixture serves HTTPS with <see cref="TestCertificate.Localhost"/>, and
+/// <see cref="CreateClient"/> and <see cref="ConnectRawAsync"/> trust that certificate and no other:
+/// <c>public sealed class SecureServer() : TinyHttpServerFixture(handler, https: true);</c></para>
 /// </remarks>
 public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
 {
     /// <summary>DefaultShutdownTimeout is how long a fixture created without options lets in-flight requests finish when it is disposed: 2 seconds.</summary>
     public static TimeSpan DefaultShutdownTimeout { get; } = TimeSpan.FromSeconds(2);
 
+    // RS0026 guards against calls that two overloads with optional parameters could both take. The RequestHandler and
+    // Action overloads cannot: the handler is required and its type (a lambda's arity) picks one. The old signatures
+    // stay, with required parameters, so callers compiled against them keep working.
+    private const string OverloadPairs = "The RequestHandler and Action overloads differ in a required parameter's type, which picks one.";
+
     private readonly TinyHttpServer _server;
+    private readonly X509Certificate2? _certificate;
     private readonly List<IDisposable> _owned = new();
     private bool _started;
 
@@ -33,28 +45,46 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <param name="options">Server options; null means defaults with 127.0.0.1 port 0 and a <see cref="DefaultShutdownTimeout"/>.
     /// Options without endpoints also listen on 127.0.0.1 port 0.</param>
     /// <param name="logger">Where the server logs; null for none.</param>
-    public TinyHttpServerFixture(RequestHandler handler, TinyHttpServerOptions? options = null, ILogger? logger = null)
+    /// <param name="https">True to serve HTTPS on 127.0.0.1 port 0 with <see cref="TestCertificate.Localhost"/>; the fixture
+    /// adds that endpoint to <paramref name="options"/>, which must then have none of their own.</param>
+    /// <exception cref="ArgumentException"><paramref name="https"/> is true and <paramref name="options"/> already have endpoints.</exception>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = OverloadPairs)]
+    public TinyHttpServerFixture(RequestHandler handler, TinyHttpServerOptions? options = null, ILogger? logger = null, bool https = false)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        _server = new TinyHttpServer(options ?? DefaultOptions(), handler, logger);
+        _certificate = https ? TestCertificate.Localhost : null;
+        _server = new TinyHttpServer(Configure(options, _certificate), handler, logger);
     }
 
     /// <summary>Creates a fixture that will run a synchronous <paramref name="handler"/>; it listens once started.</summary>
     /// <param name="handler">Answers every request.</param>
     /// <param name="options">Server options; null means defaults with 127.0.0.1 port 0 and a <see cref="DefaultShutdownTimeout"/>.</param>
     /// <param name="logger">Where the server logs; null for none.</param>
-    public TinyHttpServerFixture(Action<HttpRequest, HttpResponse> handler, TinyHttpServerOptions? options = null, ILogger? logger = null)
+    /// <param name="https">True to serve HTTPS on 127.0.0.1 port 0 with <see cref="TestCertificate.Localhost"/>; the fixture
+    /// adds that endpoint to <paramref name="options"/>, which must then have none of their own.</param>
+    /// <exception cref="ArgumentException"><paramref name="https"/> is true and <paramref name="options"/> already have endpoints.</exception>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = OverloadPairs)]
+    public TinyHttpServerFixture(Action<HttpRequest, HttpResponse> handler, TinyHttpServerOptions? options = null, ILogger? logger = null, bool https = false)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        _server = new TinyHttpServer(options ?? DefaultOptions(), handler, logger);
+        _certificate = https ? TestCertificate.Localhost : null;
+        _server = new TinyHttpServer(Configure(options, _certificate), handler, logger);
     }
 
     /// <summary>Server is the running server, for its endpoints and connection count.</summary>
     public TinyHttpServer Server => _server;
 
-    /// <summary>BaseAddress is the server's address, for example <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>BaseAddress is the server's address, for example <c>http://127.0.0.1:41234/</c>, or <c>https://127.0.0.1:41234/</c> with HTTPS.</summary>
     /// <exception cref="InvalidOperationException">The fixture has not started.</exception>
     public Uri BaseAddress => _server.BaseAddress;
+
+    /// <summary>
+    /// Certificate is the certificate the fixture serves HTTPS with (<see cref="TestCertificate.Localhost"/>), to trust in
+    /// a client of your own: <c>fixture.Certificate.WritePemFile(path)</c> for <c>curl --cacert path</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The fixture serves plain HTTP; create it with <c>https: true</c>.</exception>
+    public X509Certificate2 Certificate =>
+        _certificate ?? throw new InvalidOperationException("This fixture serves plain HTTP and has no certificate; create it with https: true.");
 
     /// <summary>Port is the TCP port the server listens on.</summary>
     /// <exception cref="InvalidOperationException">The fixture has not started.</exception>
@@ -63,11 +93,14 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Starts a fixture that runs <paramref name="handler"/>, for use with <c>await using</c>.</summary>
     /// <param name="handler">Answers every request.</param>
     /// <param name="options">Server options; null for the fixture's defaults.</param>
+    /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>; see the constructor.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started fixture.</returns>
-    public static async Task<TinyHttpServerFixture> StartAsync(RequestHandler handler, TinyHttpServerOptions? options = null, CancellationToken cancellationToken = default)
+    [SuppressMessage("ApiDesign", "RS0026", Justification = OverloadPairs)]
+    public static async Task<TinyHttpServerFixture> StartAsync(
+        RequestHandler handler, TinyHttpServerOptions? options = null, bool https = false, CancellationToken cancellationToken = default)
     {
-        var fixture = new TinyHttpServerFixture(handler, options);
+        var fixture = new TinyHttpServerFixture(handler, options, logger: null, https);
         await fixture.StartAsync(cancellationToken).ConfigureAwait(false);
         return fixture;
     }
@@ -75,11 +108,14 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Starts a fixture that runs a synchronous <paramref name="handler"/>, for use with <c>await using</c>.</summary>
     /// <param name="handler">Answers every request.</param>
     /// <param name="options">Server options; null for the fixture's defaults.</param>
+    /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>; see the constructor.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started fixture.</returns>
-    public static async Task<TinyHttpServerFixture> StartAsync(Action<HttpRequest, HttpResponse> handler, TinyHttpServerOptions? options = null, CancellationToken cancellationToken = default)
+    [SuppressMessage("ApiDesign", "RS0026", Justification = OverloadPairs)]
+    public static async Task<TinyHttpServerFixture> StartAsync(
+        Action<HttpRequest, HttpResponse> handler, TinyHttpServerOptions? options = null, bool https = false, CancellationToken cancellationToken = default)
     {
-        var fixture = new TinyHttpServerFixture(handler, options);
+        var fixture = new TinyHttpServerFixture(handler, options, logger: null, https);
         await fixture.StartAsync(cancellationToken).ConfigureAwait(false);
         return fixture;
     }
@@ -87,6 +123,7 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Starts the server; when the task completes, clients can connect. Calling it again does nothing.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the server listens.</returns>
+    [SuppressMessage("ApiDesign", "RS0027", Justification = "The static StartAsync overloads create a fixture; this one starts an existing one. They share a name, not a purpose.")]
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -100,12 +137,14 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>
     /// CreateClient returns an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the server, so a test
-    /// can write <c>await client.GetAsync("/path")</c>. The fixture disposes it.
+    /// can write <c>await client.GetAsync("/path")</c>. With HTTPS it trusts <see cref="Certificate"/> and no other
+    /// (see <see cref="TestCertificate.CreatePinnedHandler"/>). The fixture disposes it.
     /// </summary>
     /// <returns>A new client with its own connection pool.</returns>
     public HttpClient CreateClient()
     {
-        var client = new HttpClient(new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = BaseAddress };
+        SocketsHttpHandler handler = _certificate is null ? new SocketsHttpHandler() : TestCertificate.CreatePinnedHandler(_certificate);
+        var client = new HttpClient(handler, disposeHandler: true) { BaseAddress = BaseAddress };
         lock (_owned)
         {
             _owned.Add(client);
@@ -113,12 +152,17 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
         return client;
     }
 
-    /// <summary>ConnectRawAsync opens a <see cref="RawHttpConnection"/> to the server, for sending exact bytes. The fixture disposes it.</summary>
+    /// <summary>
+    /// ConnectRawAsync opens a <see cref="RawHttpConnection"/> to the server, for sending exact bytes; with HTTPS, the
+    /// connection has done its TLS handshake, trusting <see cref="Certificate"/>. The fixture disposes it.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The open connection.</returns>
     public async Task<RawHttpConnection> ConnectRawAsync(CancellationToken cancellationToken = default)
     {
-        RawHttpConnection connection = await RawHttpConnection.ConnectAsync(_server.EndPoints[0], cancellationToken).ConfigureAwait(false);
+        RawHttpConnection connection = _certificate is null
+            ? await RawHttpConnection.ConnectAsync(_server.EndPoints[0], cancellationToken).ConfigureAwait(false)
+            : await RawHttpConnection.ConnectTlsAsync(_server.EndPoints[0], _certificate, serverName: null, cancellationToken).ConfigureAwait(false);
         lock (_owned)
         {
             _owned.Add(connection);
@@ -159,7 +203,22 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
         await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    // A test is over when its fixture is disposed: handlers that finish promptly may, and one still stuck
-    // (a stub's long delay, say) is aborted soon rather than after the server's 30-second default.
-    private static TinyHttpServerOptions DefaultOptions() => new() { ShutdownTimeout = DefaultShutdownTimeout };
+    private static TinyHttpServerOptions Configure(TinyHttpServerOptions? options, X509Certificate2? certificate)
+    {
+        // A test is over when its fixture is disposed: handlers that finish promptly may, and one still stuck
+        // (a stub's long delay, say) is aborted soon rather than after the server's 30-second default.
+        options ??= new TinyHttpServerOptions { ShutdownTimeout = DefaultShutdownTimeout };
+        if (certificate is not null)
+        {
+            if (options.EndPoints.Count > 0)
+            {
+                throw new ArgumentException(
+                    "https: true makes the fixture listen on 127.0.0.1 port 0 itself, but the options already have endpoints. " +
+                    "Remove them, or keep them and pass HttpsOptions to Listen yourself (then trust the certificate with TestCertificate.CreatePinnedHandler).",
+                    nameof(options));
+            }
+            options.Listen(IPAddress.Loopback, 0, new HttpsOptions { ServerCertificate = certificate });
+        }
+        return options;
+    }
 }

@@ -3,7 +3,11 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -16,17 +20,25 @@ namespace TinyHttp.Testing;
 /// fails with a message that shows the bytes that did arrive.
 /// </summary>
 /// <remarks>
-/// One connection is meant for one test: sends and reads may not overlap with other sends or reads on the same instance.
-/// Bytes that arrive after a response stay buffered for the next read, so pipelined responses are read one by one.
+/// <para>One connection is meant for one test: sends and reads may not overlap with other sends or reads on the same instance.
+/// Bytes that arrive after a response stay buffered for the next read, so pipelined responses are read one by one.</para>
+/// <para>Over TLS (<see cref="ConnectTlsAsync"/>, or an HTTPS fixture's <c>ConnectRawAsync</c>) the same methods send and
+/// read the same bytes inside the TLS session: each send is one write to the <see cref="SslStream"/>, so one or more
+/// TLS records.</para>
 /// </remarks>
 public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
 {
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private byte[] _buffer = new byte[16 * 1024];
     private int _buffered;
     private bool _endOfStream;
 
-    private RawHttpConnection(Socket socket) => _socket = socket;
+    private RawHttpConnection(Socket socket, SslStream? tls)
+    {
+        _socket = socket;
+        _tls = tls;
+    }
 
     /// <summary>
     /// ReadTimeout bounds each read method call as a whole (not each socket read). Default 10 seconds: long enough
@@ -48,11 +60,14 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
     public static async Task<RawHttpConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
-        EndPoint endPoint = IPAddress.TryParse(host, out IPAddress? address) ? new IPEndPoint(address, port) : new DnsEndPoint(host, port);
-        return await ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(ToEndPoint(host, port), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Connects to the host and port of <paramref name="uri"/> (its path is ignored); <c>https</c> is refused because this client does not speak TLS.</summary>
+    /// <summary>
+    /// Connects to the host and port of <paramref name="uri"/> (its path is ignored) in plain text. An <c>https</c> URI is
+    /// refused, because TLS needs to know which certificate to trust: use <see cref="ConnectTlsAsync"/>, or a fixture's
+    /// <c>ConnectRawAsync</c>, which knows.
+    /// </summary>
     /// <param name="uri">An absolute <c>http</c> URI, such as a server's <c>BaseAddress</c>.</param>
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The open connection.</returns>
@@ -61,9 +76,72 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(uri);
         if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttp)
         {
-            throw new ArgumentException($"'{uri}' is not an absolute http URI; RawHttpConnection speaks plain HTTP only.", nameof(uri));
+            throw new ArgumentException(
+                $"'{uri}' is not an absolute http URI; ConnectAsync speaks plain HTTP only. For https, use " +
+                "RawHttpConnection.ConnectTlsAsync(endPoint, certificateToTrust) or the fixture's ConnectRawAsync().",
+                nameof(uri));
         }
         return ConnectAsync(uri.Host, uri.Port, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="endPoint"/> and completes a TLS handshake (TLS 1.2 or 1.3, offering <c>http/1.1</c> with
+    /// ALPN) that trusts <paramref name="trustedCertificate"/> and nothing else: the server must present exactly that
+    /// certificate, for <paramref name="serverName"/>. Then every method sends and reads inside the TLS session.
+    /// </summary>
+    /// <param name="endPoint">Where to connect, for example one of <c>TinyHttpServer.EndPoints</c>.</param>
+    /// <param name="trustedCertificate">The one certificate the server may present, for example <see cref="TestCertificate.Localhost"/>.</param>
+    /// <param name="serverName">The host name sent with SNI and checked against the certificate; null for the endpoint's
+    /// address or host (an IP address sends no SNI).</param>
+    /// <param name="cancellationToken">Cancels the connect and the handshake.</param>
+    /// <returns>The open connection, its handshake done.</returns>
+    /// <exception cref="AuthenticationException">The handshake failed, or the server presented another certificate, or one not for
+    /// <paramref name="serverName"/>; the message says which it presented.</exception>
+    public static async Task<RawHttpConnection> ConnectTlsAsync(
+        EndPoint endPoint, X509Certificate2 trustedCertificate, string? serverName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(trustedCertificate);
+        string targetHost = serverName ?? endPoint switch
+        {
+            IPEndPoint ip => ip.Address.ToString(),
+            DnsEndPoint dns => dns.Host,
+            _ => "localhost",
+        };
+        Socket socket = await ConnectSocketAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        byte[] pinned = trustedCertificate.GetCertHash(HashAlgorithmName.SHA256);
+        (string Subject, byte[] Hash, SslPolicyErrors Errors)? refused = null;
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = targetHost,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                bool accepted = TestCertificate.IsPinned(certificate, errors, pinned);
+                if (!accepted && certificate is not null)
+                {
+                    refused = (certificate.Subject, certificate.GetCertHash(HashAlgorithmName.SHA256), errors);
+                }
+                return accepted;
+            },
+        };
+        try
+        {
+            await tls.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            return new RawHttpConnection(socket, tls);
+        }
+        catch (AuthenticationException e) when (refused is { } seen)
+        {
+            tls.Dispose();
+            throw new AuthenticationException(DescribeRefusal(endPoint, targetHost, seen.Subject, seen.Hash, trustedCertificate, pinned), e);
+        }
+        catch
+        {
+            tls.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Connects to a Unix domain socket at <paramref name="path"/>.</summary>
@@ -83,6 +161,11 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
     public static async Task<RawHttpConnection> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
+        return new RawHttpConnection(await ConnectSocketAsync(endPoint, cancellationToken).ConfigureAwait(false), tls: null);
+    }
+
+    private static async Task<Socket> ConnectSocketAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    {
         Socket socket = endPoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : endPoint is DnsEndPoint
@@ -96,7 +179,7 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
                 socket.NoDelay = true;
             }
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return new RawHttpConnection(socket);
+            return socket;
         }
         catch
         {
@@ -111,6 +194,11 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the bytes are handed to the network.</returns>
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         while (!bytes.IsEmpty)
         {
             int sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
@@ -178,11 +266,21 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// ShutdownSend half-closes the connection: the server reads end-of-stream (FIN), while this client can still
-    /// read what the server sends back.
+    /// read what the server sends back. Over TLS it first sends the TLS close_notify alert (waiting until it is written),
+    /// then the FIN, so the server sees a clean end of the TLS session rather than a truncated one.
     /// </summary>
-    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+    public void ShutdownSend()
+    {
+        if (_tls is not null)
+        {
+            // RFC 8446 §6.1: close_notify says the data ended here on purpose. SslStream has no synchronous form; the
+            // alert is one small write, so waiting for it here costs a test nothing.
+            _tls.ShutdownAsync().GetAwaiter().GetResult();
+        }
+        _socket.Shutdown(SocketShutdown.Send);
+    }
 
-    /// <summary>Abort resets the connection (TCP RST) instead of closing it gracefully, as a client that crashed would.</summary>
+    /// <summary>Abort resets the connection (TCP RST) instead of closing it gracefully, as a client that crashed would; over TLS, without close_notify.</summary>
     public void Abort()
     {
         if (_socket.AddressFamily != AddressFamily.Unix)
@@ -190,6 +288,7 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
             _socket.LingerState = new LingerOption(true, 0);
         }
         _socket.Dispose();
+        _tls?.Dispose();
     }
 
     /// <summary>
@@ -271,14 +370,18 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         return all;
     }
 
-    /// <summary>Closes the connection gracefully (FIN).</summary>
-    public void Dispose() => _socket.Dispose();
+    /// <summary>Closes the connection gracefully (FIN); over TLS, without close_notify (use <see cref="ShutdownSend"/> first for one).</summary>
+    public void Dispose()
+    {
+        _tls?.Dispose();
+        _socket.Dispose();
+    }
 
-    /// <summary>Closes the connection gracefully (FIN).</summary>
+    /// <summary>Closes the connection gracefully (FIN); over TLS, without close_notify (use <see cref="ShutdownSend"/> first for one).</summary>
     /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
-        _socket.Dispose();
+        Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -314,7 +417,9 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         int read;
         try
         {
-            read = await _socket.ReceiveAsync(_buffer.AsMemory(_buffered), SocketFlags.None, deadline).ConfigureAwait(false);
+            read = _tls is null
+                ? await _socket.ReceiveAsync(_buffer.AsMemory(_buffered), SocketFlags.None, deadline).ConfigureAwait(false)
+                : await _tls.ReadAsync(_buffer.AsMemory(_buffered), deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
         {
@@ -327,12 +432,31 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
             throw new IOException(
                 $"The connection failed ({e.SocketErrorCode}) while waiting for {waitingFor}. Received {ByteText.Describe(_buffer.AsSpan(0, _buffered))}", e);
         }
+        catch (IOException e) when (_tls is not null)
+        {
+            // SslStream reports a reset as an IOException around the SocketException, or a bad record on its own.
+            string failure = e.InnerException is SocketException socketError ? socketError.SocketErrorCode.ToString() : e.Message;
+            throw new IOException(
+                $"The TLS connection failed ({failure}) while waiting for {waitingFor}. Received {ByteText.Describe(_buffer.AsSpan(0, _buffered))}", e);
+        }
         if (read == 0)
         {
             _endOfStream = true;
         }
         _buffered += read;
     }
+
+    private static EndPoint ToEndPoint(string host, int port) =>
+        IPAddress.TryParse(host, out IPAddress? address) ? new IPEndPoint(address, port) : new DnsEndPoint(host, port);
+
+    // Called for a certificate the pin refused: either another certificate, or the trusted one for another host.
+    private static string DescribeRefusal(
+        EndPoint endPoint, string targetHost, string presentedSubject, byte[] presentedHash, X509Certificate2 trusted, byte[] trustedHash) =>
+        presentedHash.AsSpan().SequenceEqual(trustedHash)
+            ? $"The server at {endPoint} presented the trusted certificate '{trusted.Subject}', but it is not for '{targetHost}'; " +
+                "connect with a serverName the certificate names, or make one for that name with TestCertificate.Create."
+            : $"The server at {endPoint} presented the certificate '{presentedSubject}' (SHA-256 {Convert.ToHexString(presentedHash)}), " +
+                $"not the trusted '{trusted.Subject}' (SHA-256 {Convert.ToHexString(trustedHash)}). Pass the server's certificate to RawHttpConnection.ConnectTlsAsync.";
 
     private void Consume(int count)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,8 +21,11 @@ namespace TinyHttp.Testing;
 /// A request no route matches gets <c>404</c> with a plain-text body that shows the request and the closest routes.</para>
 /// <para>Use it by hand (<c>await using var stub = await StubServer.StartAsync();</c>) or as an xunit class fixture
 /// (<c>IClassFixture&lt;StubServer&gt;</c>, calling <see cref="Reset"/> in each test class's constructor).</para>
+/// <para>Over HTTPS, with <see cref="TestCertificate.Localhost"/>: <c>await StubServer.StartAsync(https: true)</c> by hand, or a
+/// class fixture derived with a parameterless constructor, <c>public sealed class SecureStub() : StubServer(https: true);</c>.
+/// <see cref="CreateClient"/> then trusts that certificate and no other.</para>
 /// </remarks>
-public sealed class StubServer : IAsyncLifetime, IAsyncDisposable
+public class StubServer : IAsyncLifetime, IAsyncDisposable
 {
     private const int MaxShownBodyBytes = 1024;
     private const int ClosestRoutesShown = 3;
@@ -31,12 +35,30 @@ public sealed class StubServer : IAsyncLifetime, IAsyncDisposable
     private readonly List<RecordedRequest> _requests = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = new();
 
-    /// <summary>Creates a stub server for xunit to start as a fixture; by hand, use <see cref="StartAsync"/> instead.</summary>
-    public StubServer() => _fixture = new TinyHttpServerFixture(HandleAsync);
+    /// <summary>Creates a plain HTTP stub server for xunit to start as a fixture; by hand, use <see cref="StartAsync(bool, CancellationToken)"/> instead.</summary>
+    public StubServer()
+        : this(https: false)
+    {
+    }
 
-    /// <summary>BaseAddress is the stub's address, for example <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>
+    /// Creates a stub server for a derived class that xunit starts as a fixture:
+    /// <c>public sealed class SecureStub() : StubServer(https: true);</c>
+    /// </summary>
+    /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>, false for plain HTTP.</param>
+    protected StubServer(bool https) => _fixture = new TinyHttpServerFixture(HandleAsync, options: null, logger: null, https);
+
+    /// <summary>BaseAddress is the stub's address, for example <c>http://127.0.0.1:41234/</c>, or <c>https://127.0.0.1:41234/</c> with HTTPS.</summary>
     /// <exception cref="InvalidOperationException">The stub has not started.</exception>
     public Uri BaseAddress => _fixture.BaseAddress;
+
+    /// <summary>
+    /// Certificate is the certificate the stub serves HTTPS with (<see cref="TestCertificate.Localhost"/>), for the code
+    /// under test to trust (<see cref="TestCertificate.CreatePinnedHandler"/>) or a client outside .NET
+    /// (<c>stub.Certificate.WritePemFile(path)</c>, then <c>curl --cacert path</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stub serves plain HTTP; start it with <c>https: true</c>.</exception>
+    public X509Certificate2 Certificate => _fixture.Certificate;
 
     /// <summary>Port is the TCP port the stub listens on.</summary>
     /// <exception cref="InvalidOperationException">The stub has not started.</exception>
@@ -55,11 +77,12 @@ public sealed class StubServer : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Starts a stub server with no routes, for use with <c>await using</c>.</summary>
+    /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>; <see cref="CreateClient"/> then trusts it.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started stub.</returns>
-    public static async Task<StubServer> StartAsync(CancellationToken cancellationToken = default)
+    public static async Task<StubServer> StartAsync(bool https = false, CancellationToken cancellationToken = default)
     {
-        var stub = new StubServer();
+        var stub = new StubServer(https);
         await stub._fixture.StartAsync(cancellationToken).ConfigureAwait(false);
         return stub;
     }
@@ -81,7 +104,7 @@ public sealed class StubServer : IAsyncLifetime, IAsyncDisposable
         return route;
     }
 
-    /// <summary>CreateClient returns an <see cref="HttpClient"/> aimed at the stub; the stub disposes it.</summary>
+    /// <summary>CreateClient returns an <see cref="HttpClient"/> aimed at the stub (trusting <see cref="Certificate"/> with HTTPS); the stub disposes it.</summary>
     /// <returns>A new client whose <see cref="HttpClient.BaseAddress"/> is <see cref="BaseAddress"/>.</returns>
     public HttpClient CreateClient() => _fixture.CreateClient();
 
