@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace TinyHttp.Conformance;
@@ -12,12 +13,16 @@ public sealed class CaseSection
 {
     private readonly Dictionary<string, ConformanceCase> _byName = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a section and takes ownership of <paramref name="cases"/>; case names must be unique within it.</summary>
-    public CaseSection(Type testClass, string citation, string title, IReadOnlyList<ConformanceCase> cases)
+    /// <summary>
+    /// Creates a section and takes ownership of <paramref name="cases"/>; case names must be unique within it.
+    /// <paramref name="sourceFile"/> is filled in by the compiler: the section class's source file, beside which its snapshots live.
+    /// </summary>
+    public CaseSection(Type testClass, string citation, string title, IReadOnlyList<ConformanceCase> cases, [CallerFilePath] string sourceFile = "")
     {
         ArgumentNullException.ThrowIfNull(testClass);
         ArgumentNullException.ThrowIfNull(cases);
         ClassName = testClass.Name;
+        SourceFile = sourceFile;
         Citation = citation;
         Title = title;
         Cases = cases;
@@ -41,12 +46,19 @@ public sealed class CaseSection
         Citation = string.Empty;
         Title = string.Empty;
         Cases = Array.Empty<ConformanceCase>();
+        SourceFile = string.Empty;
     }
 
     internal static CaseSection Unassigned { get; } = new();
 
     /// <summary>ClassName is the test class that runs the section, and the first part of its snapshot file names.</summary>
     public string ClassName { get; }
+
+    /// <summary>
+    /// SourceFile is the section class's source file. Its snapshots live beside it, so a test class elsewhere that runs the
+    /// same cases (the TLS run) verifies against the same files.
+    /// </summary>
+    public string SourceFile { get; }
 
     /// <summary>Citation is the RFC section: <c>RFC 9112 §3</c>.</summary>
     public string Citation { get; }

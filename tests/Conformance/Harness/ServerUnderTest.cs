@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks;
 
 namespace TinyHttp.Conformance;
@@ -22,15 +23,22 @@ public sealed class ServerLease : IAsyncDisposable
 {
     private readonly Func<ValueTask>? _release;
 
-    /// <summary>Creates a lease on <paramref name="endPoint"/>; <paramref name="release"/> stops a server started for it.</summary>
-    public ServerLease(EndPoint endPoint, Func<ValueTask>? release)
+    /// <summary>
+    /// Creates a lease on <paramref name="endPoint"/>; <paramref name="release"/> stops a server started for it. With
+    /// <paramref name="serverCertificate"/> the endpoint speaks TLS and presents that certificate.
+    /// </summary>
+    public ServerLease(EndPoint endPoint, Func<ValueTask>? release, X509Certificate2? serverCertificate = null)
     {
         EndPoint = endPoint;
         _release = release;
+        ServerCertificate = serverCertificate;
     }
 
     /// <summary>EndPoint is where the server listens.</summary>
     public EndPoint EndPoint { get; }
+
+    /// <summary>ServerCertificate is the certificate a TLS endpoint presents, the only one its client trusts; null for plain TCP.</summary>
+    public X509Certificate2? ServerCertificate { get; }
 
     /// <summary>Stops the server if it was started for this lease.</summary>
     public ValueTask DisposeAsync() => _release?.Invoke() ?? ValueTask.CompletedTask;

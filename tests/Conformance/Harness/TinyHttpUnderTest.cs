@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
@@ -8,15 +10,30 @@ using Xunit;
 namespace TinyHttp.Conformance;
 
 /// <summary>
-/// TinyHttpUnderTest runs the conformance handler on TinyHttp (127.0.0.1, a free port). As an xunit class fixture it
-/// gives each section class its own server; cases with their own limits get a server of their own for the case.
+/// TinyHttpUnderTest runs the conformance handler on TinyHttp (127.0.0.1, a free port), over plain TCP or, made with
+/// <see cref="OverTls"/>, on an HTTPS endpoint whose cases are sent through TLS. As an xunit class fixture it gives each
+/// section class its own server; cases with their own limits get a server of their own for the case.
 /// </summary>
 public sealed class TinyHttpUnderTest : IServerUnderTest, IAsyncLifetime, IAsyncDisposable
 {
+    private readonly X509Certificate2? _certificate;
     private TinyHttpServer? _shared;
 
+    /// <summary>Creates the plain HTTP target.</summary>
+    public TinyHttpUnderTest()
+    {
+    }
+
+    private TinyHttpUnderTest(X509Certificate2 certificate) => _certificate = certificate;
+
+    /// <summary>
+    /// OverTls returns the TLS target: TinyHttp on an HTTPS endpoint presenting <see cref="LoopbackCertificate"/>, and a
+    /// client that wraps its socket in an SslStream trusting exactly that certificate. The bytes inside TLS are the case's.
+    /// </summary>
+    public static TinyHttpUnderTest OverTls() => new(LoopbackCertificate.Instance);
+
     /// <inheritdoc/>
-    public string Name => "TinyHttp";
+    public string Name => _certificate is null ? "TinyHttp" : "TinyHttp over TLS";
 
     /// <inheritdoc/>
     public async Task<ServerLease> LeaseAsync(CaseLimits? limits)
@@ -24,22 +41,24 @@ public sealed class TinyHttpUnderTest : IServerUnderTest, IAsyncLifetime, IAsync
         if (limits is null)
         {
             _shared ??= await StartAsync(null).ConfigureAwait(false);
-            return new ServerLease(_shared.EndPoints[0], null);
+            return new ServerLease(_shared.EndPoints[0], null, _certificate);
         }
         TinyHttpServer own = await StartAsync(limits).ConfigureAwait(false);
-        return new ServerLease(own.EndPoints[0], () => own.DisposeAsync());
+        return new ServerLease(own.EndPoints[0], () => own.DisposeAsync(), _certificate);
     }
 
     /// <summary>
     /// VerifyAsync runs the case <paramref name="name"/> of <paramref name="section"/> against TinyHttp and asserts everything
-    /// it expects; its snapshot, if it has one, lives beside the calling test's source file.
+    /// it expects; its snapshot, if it has one, lives beside <paramref name="sourceFile"/> (by default the calling test's
+    /// source file). The TLS target compares with the snapshot the plain run verified and never accepts one itself: the
+    /// bytes of a response do not depend on the transport.
     /// </summary>
     public async Task VerifyAsync(CaseSection section, string name, [CallerFilePath] string sourceFile = "")
     {
         ArgumentNullException.ThrowIfNull(section);
         ConformanceCase c = section[name];
         CaseObservation observation = await CaseRunner.RunAsync(c, this, CaseRunner.TestReadTimeout).ConfigureAwait(false);
-        CaseAssertions.Check(c, observation, sourceFile);
+        CaseAssertions.Check(c, observation, sourceFile, mayAcceptSnapshot: _certificate is null);
     }
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
@@ -56,12 +75,16 @@ public sealed class TinyHttpUnderTest : IServerUnderTest, IAsyncLifetime, IAsync
         }
     }
 
-    private static Task<TinyHttpServer> StartAsync(CaseLimits? limits)
+    private Task<TinyHttpServer> StartAsync(CaseLimits? limits)
     {
         // Every case closes its client socket before its server stops, so draining ends at once. A zero drain time would abort
         // connections still finishing, and Abort racing the connection's own release throws ObjectDisposedException out of
         // DisposeAsync (a TinyHttp bug, reported); a drain that completes never aborts.
         var options = new TinyHttpServerOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) };
+        if (_certificate is not null)
+        {
+            options.Listen(IPAddress.Loopback, 0, new HttpsOptions { ServerCertificate = _certificate });
+        }
         if (limits is not null)
         {
             options.MaxRequestLineLength = limits.MaxRequestLineLength ?? options.MaxRequestLineLength;
