@@ -1,9 +1,9 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -99,7 +99,10 @@ internal sealed class TlsEndpoint
 
     private readonly HttpsOptions _options;
     private readonly SslServerAuthenticationOptions? _fixed;
-    private readonly ConcurrentDictionary<X509Certificate2, SslServerAuthenticationOptions> _selected = new(ReferenceEqualityComparer.Instance);
+    // Keyed weakly by the certificate object: a selector that loads a fresh certificate (a renewal) lets the old one's
+    // options go with it, instead of the table growing for the life of the server.
+    private readonly ConditionalWeakTable<X509Certificate2, SslServerAuthenticationOptions> _selected = new();
+    private readonly ConditionalWeakTable<X509Certificate2, SslServerAuthenticationOptions>.CreateValueCallback _build;
     private readonly RemoteCertificateValidationCallback? _validateClient;
 
     public TlsEndpoint(HttpsOptions options)
@@ -107,6 +110,7 @@ internal sealed class TlsEndpoint
         _options = options;
         HandshakeTimeout = options.HandshakeTimeout;
         _validateClient = options.ClientCertificateMode == ClientCertificateMode.NoCertificate ? null : ValidateClient;
+        _build = For;
         if (options.ServerCertificateSelector is null)
         {
             _fixed = For(options.ServerCertificate!);
@@ -125,7 +129,7 @@ internal sealed class TlsEndpoint
         }
         X509Certificate2 certificate = endpoint._options.ServerCertificateSelector!(string.IsNullOrEmpty(hello.ServerName) ? null : hello.ServerName)
             ?? throw new AuthenticationException($"No certificate for the host name '{hello.ServerName}'.");
-        return new ValueTask<SslServerAuthenticationOptions>(endpoint._selected.GetOrAdd(certificate, endpoint.For));
+        return new ValueTask<SslServerAuthenticationOptions>(endpoint._selected.GetValue(certificate, endpoint._build));
     }
 
     private SslServerAuthenticationOptions For(X509Certificate2 certificate) => new()
