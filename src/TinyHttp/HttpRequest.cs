@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Text;
@@ -115,6 +116,15 @@ public sealed class HttpRequest
 
     /// <summary>The server's address and port this request arrived on.</summary>
     public EndPoint? LocalEndPoint => _exchange.LocalEndPoint;
+
+    /// <summary>
+    /// True when the request asks to become a WebSocket (RFC 6455 §4.2.1): a GET over HTTP/1.1 with <c>Upgrade: websocket</c>
+    /// and <c>Connection: Upgrade</c>. Accept it with <see cref="HttpResponse.AcceptWebSocketAsync"/>.
+    /// </summary>
+    public bool IsWebSocketRequest => WebSocketHandshake.IsUpgradeRequest(Method, Head.IsHttp11, Headers.GetValues("Upgrade"), Headers.GetValues("Connection"));
+
+    /// <summary>The subprotocols a WebSocket client offered in Sec-WebSocket-Protocol, most preferred first; empty when none.</summary>
+    public IReadOnlyList<string> WebSocketSubProtocols => WebSocketHandshake.SubProtocols(Headers.GetValues("Sec-WebSocket-Protocol"));
 
     /// <summary>
     /// The TLS session the request arrived on (protocol, cipher suite, SNI host name, the client's certificate), or null

@@ -1,6 +1,8 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Linq;
+using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
@@ -218,6 +220,79 @@ public sealed class HttpResponse
         _completed = true;
         return _exchange.Detach();
     }
+
+    /// <summary>
+    /// Accepts a WebSocket upgrade (<see cref="HttpRequest.IsWebSocketRequest"/>): answers <c>101 Switching Protocols</c>
+    /// with the RFC 6455 §4.2.2 fields (and any the handler set in <see cref="Headers"/>) and returns the WebSocket, made by
+    /// the runtime's own implementation over the connection. The WebSocket lives as long as the handler: when the handler
+    /// returns, the server disposes it; when the server stops, it sends a Close frame (1001, going away) and waits for the
+    /// handler within the drain time, then aborts it and fires the handler's token.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The request is not a WebSocket upgrade, the response has started, or <see cref="WebSocketAcceptOptions.SubProtocol"/> was not offered.</exception>
+    /// <exception cref="BadHttpRequestException">The upgrade is malformed: a bad Sec-WebSocket-Key (400), a version other than 13 (426), or an origin refused by <see cref="WebSocketAcceptOptions.AllowOrigin"/> (403). Let it escape and the server answers with that status.</exception>
+    public async Task<WebSocket> AcceptWebSocketAsync(WebSocketAcceptOptions? options = null)
+    {
+        ThrowIfStarted();
+        options ??= DefaultWebSocketOptions;
+        HttpRequest request = _exchange.Request;
+        if (!request.IsWebSocketRequest)
+        {
+            throw new InvalidOperationException("This is not a WebSocket upgrade request (a GET over HTTP/1.1 with Upgrade: websocket and Connection: Upgrade); check HttpRequest.IsWebSocketRequest first.");
+        }
+        if (request.Headers["Sec-WebSocket-Version"]?.Trim() != WebSocketHandshake.SupportedVersion)
+        {
+            throw new BadHttpRequestException(RequestRejectionReason.UnsupportedWebSocketVersion);
+        }
+        string? key = request.Headers["Sec-WebSocket-Key"]?.Trim();
+        if (!WebSocketHandshake.IsValidKey(key))
+        {
+            throw new BadHttpRequestException(RequestRejectionReason.InvalidWebSocketKey);
+        }
+        if (options.AllowOrigin is { } allowOrigin && !allowOrigin(request.Headers["Origin"]))
+        {
+            throw new BadHttpRequestException(RequestRejectionReason.WebSocketOriginRefused);
+        }
+        if (options.SubProtocol is { } chosen && !request.WebSocketSubProtocols.Contains(chosen))
+        {
+            throw new InvalidOperationException($"The client did not offer the subprotocol '{chosen}'; choose one of HttpRequest.WebSocketSubProtocols, or none.");
+        }
+
+        Headers.Set("Upgrade", "websocket");
+        Headers.Set("Sec-WebSocket-Accept", WebSocketHandshake.AcceptValue(key!));
+        if (options.SubProtocol is not null)
+        {
+            Headers.Set("Sec-WebSocket-Protocol", options.SubProtocol);
+        }
+        WebSocketDeflateOptions? deflate = null;
+        if (options.EnableCompression
+            && WebSocketHandshake.NegotiateDeflate(request.Headers.GetValues("Sec-WebSocket-Extensions"), out DeflateSettings agreed) is { } extension)
+        {
+            Headers.Set("Sec-WebSocket-Extensions", extension);
+            deflate = new WebSocketDeflateOptions
+            {
+                ClientMaxWindowBits = agreed.ClientMaxWindowBits,
+                ServerMaxWindowBits = agreed.ServerMaxWindowBits,
+                ClientContextTakeover = agreed.ClientContextTakeover,
+                ServerContextTakeover = agreed.ServerContextTakeover,
+            };
+        }
+        _statusCode = 101;
+        ResponseField[] fields = Headers.Fields.ToArray();
+        HasStarted = true;
+        _completed = true;
+        Stream stream = await _exchange.UpgradeAsync(fields).ConfigureAwait(false);
+        WebSocket webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = options.SubProtocol,
+            KeepAliveInterval = options.KeepAliveInterval,
+            DangerousDeflateOptions = deflate,
+        });
+        _exchange.OnWebSocket(webSocket);
+        return webSocket;
+    }
+
+    private static readonly WebSocketAcceptOptions DefaultWebSocketOptions = new();
 
     /// <summary>Makes the response new for the next request; returns the small-write buffer to the pool.</summary>
     internal void Reset()

@@ -48,4 +48,16 @@ internal interface IHttpExchange
 
     /// <summary>Takes the connection away from the server as a stream.</summary>
     Stream Detach();
+
+    /// <summary>
+    /// Sends <c>101 Switching Protocols</c> with <paramref name="fields"/> and hands over the connection for the new
+    /// protocol (RFC 9110 §15.2.2).
+    /// </summary>
+    ValueTask<Stream> UpgradeAsync(ResponseField[] fields);
+
+    /// <summary>Registers the WebSocket made over the upgraded stream.</summary>
+    void OnWebSocket(System.Net.WebSockets.WebSocket webSocket);
+
+    /// <summary>The request this exchange carries.</summary>
+    HttpRequest Request { get; }
 }

@@ -71,4 +71,13 @@ internal enum RequestRejectionReason
 
     /// <summary>Plain HTTP arrived on an HTTPS endpoint.</summary>
     PlainHttpOnHttpsPort,
+
+    /// <summary>A WebSocket upgrade whose Sec-WebSocket-Key is not 16 bytes of base64, RFC 6455 §4.2.1 (400).</summary>
+    InvalidWebSocketKey,
+
+    /// <summary>A WebSocket upgrade for a version other than 13, RFC 6455 §4.2.2 (426, with Sec-WebSocket-Version: 13).</summary>
+    UnsupportedWebSocketVersion,
+
+    /// <summary>A WebSocket upgrade from an Origin the handler refused, RFC 6455 §4.2.2 and §10.2 (403).</summary>
+    WebSocketOriginRefused,
 }

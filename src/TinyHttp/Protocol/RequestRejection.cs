@@ -12,6 +12,8 @@ internal static class RequestRejection
         RequestRejectionReason.RequestBodyTooLarge => 413,
         RequestRejectionReason.RequestHeadersTimeout or RequestRejectionReason.RequestBodyTimeout => 408,
         RequestRejectionReason.UnsupportedExpectation => 417,
+        RequestRejectionReason.UnsupportedWebSocketVersion => 426,
+        RequestRejectionReason.WebSocketOriginRefused => 403,
         _ => 400,
     };
 
@@ -19,6 +21,9 @@ internal static class RequestRejection
     {
         RequestRejectionReason.InvalidRequestLine => "The request line is malformed.",
         RequestRejectionReason.PlainHttpOnHttpsPort => "This port speaks HTTPS; the request was sent as plain HTTP.",
+        RequestRejectionReason.InvalidWebSocketKey => "Sec-WebSocket-Key must be 16 bytes in base64.",
+        RequestRejectionReason.UnsupportedWebSocketVersion => "Only WebSocket version 13 is supported.",
+        RequestRejectionReason.WebSocketOriginRefused => "WebSocket connections from this origin are not allowed.",
         RequestRejectionReason.InvalidMethod => "The request method is not a valid token.",
         RequestRejectionReason.InvalidRequestTarget => "The request target is malformed.",
         RequestRejectionReason.RequestLineTooLong => "The request line is too long.",

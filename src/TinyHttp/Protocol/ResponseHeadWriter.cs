@@ -13,6 +13,8 @@ internal enum ConnectionOption : byte
     None,
     Close,
     KeepAlive,
+    /// <summary>A 101 switching protocols (RFC 9110 §7.8): Connection: Upgrade.</summary>
+    Upgrade,
 }
 
 /// <summary>
@@ -85,6 +87,7 @@ internal static class ResponseHeadWriter
         {
             ConnectionOption.Close => Append(destination.Slice(position), "Connection: close\r\n"u8),
             ConnectionOption.KeepAlive => Append(destination.Slice(position), "Connection: keep-alive\r\n"u8),
+            ConnectionOption.Upgrade => Append(destination.Slice(position), "Connection: Upgrade\r\n"u8),
             _ => 0,
         };
         position += Append(destination.Slice(position), "\r\n"u8);

@@ -15,6 +15,9 @@ internal static class ErrorBodies
 
     private static readonly ResponseField[] Fields = [new ResponseField("Content-Type", ContentType)];
 
+    // RFC 6455 §4.2.2: a 426 to a WebSocket upgrade names the version the server speaks.
+    private static readonly ResponseField[] UpgradeRequiredFields = [new ResponseField("Content-Type", ContentType), new ResponseField("Sec-WebSocket-Version", "13")];
+
     public static byte[] For(BadHttpRequestException rejection) => ByReason[(int)rejection.Reason];
 
     /// <summary>
@@ -27,8 +30,9 @@ internal static class ErrorBodies
         byte[] body = For(rejection);
         int status = rejection.StatusCode;
         ResponseFraming framing = ResponseFraming.Decide(status, isConnectRequest: false, isHttp11: true, declaredLength: null, completeLength: body.Length);
-        Span<byte> destination = output.GetSpan(ResponseHeadWriter.MaxLength(status, null, Fields) + body.Length);
-        int written = ResponseHeadWriter.Write(destination, status, null, Fields, framing.Kind, framing.ContentLength, ConnectionOption.Close);
+        ResponseField[] fields = rejection.Reason == RequestRejectionReason.UnsupportedWebSocketVersion ? UpgradeRequiredFields : Fields;
+        Span<byte> destination = output.GetSpan(ResponseHeadWriter.MaxLength(status, null, fields) + body.Length);
+        int written = ResponseHeadWriter.Write(destination, status, null, fields, framing.Kind, framing.ContentLength, ConnectionOption.Close);
         if (ResponseFraming.SendsBody(status, isHeadRequest))
         {
             body.CopyTo(destination.Slice(written));

@@ -78,6 +78,8 @@ internal sealed class Http1Exchange : IHttpExchange
 
     public HttpRequest Request { get; }
 
+    HttpRequest IHttpExchange.Request => Request;
+
     public HttpResponse Response { get; }
 
     /// <summary>Whether the connection persists after this response, as decided when its head was written.</summary>
@@ -174,6 +176,16 @@ internal sealed class Http1Exchange : IHttpExchange
     public void Abort() => _connection.Abort();
 
     public Stream Detach() => _connection.Detach();
+
+    public async ValueTask<Stream> UpgradeAsync(ResponseField[] fields)
+    {
+        Span<byte> destination = _output.GetSpan(ResponseHeadWriter.MaxLength(101, null, fields));
+        _output.Advance(ResponseHeadWriter.Write(destination, 101, null, fields, ResponseBodyFraming.None, 0, ConnectionOption.Upgrade));
+        await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return _connection.Detach();
+    }
+
+    public void OnWebSocket(System.Net.WebSockets.WebSocket webSocket) => _connection.OnWebSocket(webSocket);
 }
 
 /// <summary>

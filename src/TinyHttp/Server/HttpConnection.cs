@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Net;
+using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -36,6 +37,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
     // Set when the connection can no longer carry another request: a rejection, a failed handler, an abort.
     private bool _closeRequired;
     private bool _detached;
+    private WebSocket? _webSocket;
     private int _aborted;
 
     public HttpConnection(ServerContext server, ConnectionTransport transport, long id)
@@ -328,6 +330,13 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
             _server.Metrics.RequestEnded();
         }
 
+        if (_webSocket is { } webSocket)
+        {
+            // The WebSocket's life is the handler's: once it returns, whatever is left is cut.
+            webSocket.Abort();
+            webSocket.Dispose();
+            _server.Metrics.WebSocketClosed();
+        }
         if (Volatile.Read(ref _aborted) != 0 || _detached)
         {
             return false;
@@ -502,6 +511,44 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
             flushing.AsTask().GetAwaiter().GetResult();
         }
         return new DetachedConnectionStream(_transport.DetachAsStream(), _input.Detach());
+    }
+
+    /// <summary>Takes on the WebSocket the handler accepted: counted while open, closed with 1001 when the server stops.</summary>
+    public void OnWebSocket(WebSocket webSocket)
+    {
+        _webSocket = webSocket;
+        _server.Metrics.WebSocketOpened();
+        if (_server.IsStopping)
+        {
+            _ = CloseWebSocketForStopAsync(webSocket);
+        }
+    }
+
+    /// <summary>The server is stopping: an idle connection closes now; a WebSocket is told the server is going away.</summary>
+    public void OnServerStopping()
+    {
+        CloseIfIdle();
+        if (_webSocket is { } webSocket)
+        {
+            _ = CloseWebSocketForStopAsync(webSocket);
+        }
+    }
+
+    // RFC 6455 §7.4.1: 1001, an endpoint going away. The handler sees the client's Close come back and returns; one that
+    // does not is aborted when the drain time ends.
+    private static async Task CloseWebSocketForStopAsync(WebSocket webSocket)
+    {
+        try
+        {
+            if (webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await webSocket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "The server is stopping.", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            // The WebSocket closed or failed meanwhile; the handler finds out from its own calls.
+        }
     }
 
     /// <summary>Called by the server's heartbeat once a second.</summary>

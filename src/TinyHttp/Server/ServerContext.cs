@@ -252,7 +252,7 @@ internal sealed class ServerContext
 
         foreach (KeyValuePair<long, HttpConnection> entry in _connections)
         {
-            entry.Value.CloseIfIdle();
+            entry.Value.OnServerStopping();
         }
         if (Volatile.Read(ref _activeConnections) == 0)
         {

@@ -25,6 +25,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _rejectedRequests;
     private readonly UpDownCounter<long> _activeTlsHandshakes;
+    private readonly UpDownCounter<long> _activeWebSockets;
     private readonly Histogram<double> _tlsHandshakeDuration;
 
     public ServerMetrics(IMeterFactory? meterFactory)
@@ -43,12 +44,18 @@ internal sealed class ServerMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
         _rejectedRequests = _meter.CreateCounter<long>(
             "tinyhttp.server.rejected_requests", "{request}", "Requests the server refused before or while reading them; tagged with error.type, the rejection reason.");
+        _activeWebSockets = _meter.CreateUpDownCounter<long>(
+            "tinyhttp.server.active_websockets", "{websocket}", "WebSockets accepted and not yet ended.");
         _activeTlsHandshakes = _meter.CreateUpDownCounter<long>(
             "tinyhttp.server.active_tls_handshakes", "{handshake}", "TLS handshakes under way on HTTPS endpoints.");
         _tlsHandshakeDuration = _meter.CreateHistogram<double>(
             "tinyhttp.server.tls_handshake.duration", "s", "TLS handshakes, from the client's first byte to the end; tagged with tls.protocol.version, or error.type when it failed.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
     }
+
+    public void WebSocketOpened() => _activeWebSockets.Add(1);
+
+    public void WebSocketClosed() => _activeWebSockets.Add(-1);
 
     public void TlsHandshakeStarted() => _activeTlsHandshakes.Add(1);
 
