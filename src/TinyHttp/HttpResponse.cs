@@ -252,6 +252,10 @@ public sealed class HttpResponse
         {
             throw new BadHttpRequestException(RequestRejectionReason.WebSocketOriginRefused);
         }
+        if (_bytesWritten > 0 || _hasWholeBody)
+        {
+            throw new InvalidOperationException("A body was already written or set; a 101 Switching Protocols response has none. Accept the WebSocket before writing anything.");
+        }
         if (options.SubProtocol is { } chosen && !request.WebSocketSubProtocols.Contains(chosen))
         {
             throw new InvalidOperationException($"The client did not offer the subprotocol '{chosen}'; choose one of HttpRequest.WebSocketSubProtocols, or none.");

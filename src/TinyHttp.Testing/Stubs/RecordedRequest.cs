@@ -70,6 +70,12 @@ public sealed class RecordedRequest
     /// <summary>MatchedRoute describes the route that answered, for example <c>POST /orders</c>; null when none matched and the stub sent 404.</summary>
     public string? MatchedRoute { get; internal set; }
 
+    /// <summary>
+    /// WebSocket is what happened on the WebSocket when the route answered with <see cref="StubResponse.WebSocket"/>: the
+    /// messages the client sent and any failure of the script. Null when the route gave any other response.
+    /// </summary>
+    public RecordedWebSocket? WebSocket { get; internal set; }
+
     /// <summary>Returns the value of the first header named <paramref name="name"/> (case-insensitive), or null.</summary>
     /// <param name="name">The field name.</param>
     /// <returns>The first value, or null.</returns>

@@ -6,9 +6,10 @@ using System.Text;
 namespace TinyHttp.Testing;
 
 /// <summary>
-/// StubResponse is a canned answer of a <see cref="StubServer"/> route: a status, headers and a body, or one of the
-/// faults a real service shows (a delay, a connection closed or reset, a truncated or malformed response, a body
-/// that drips in slowly). It is immutable: every <c>With…</c> method returns a changed copy, so one instance may be shared.
+/// StubResponse is a canned answer of a <see cref="StubServer"/> route: a status, headers and a body, a scripted
+/// WebSocket exchange (<see cref="WebSocket"/>), or one of the faults a real service shows (a delay, a connection closed
+/// or reset, a truncated or malformed response, a body that drips in slowly). It is immutable: every <c>With…</c> method
+/// returns a changed copy, so one instance may be shared.
 /// </summary>
 public sealed class StubResponse
 {
@@ -42,6 +43,11 @@ public sealed class StubResponse
     internal int DripBytesPerWrite { get; private init; }
 
     internal TimeSpan DripInterval { get; private init; }
+
+    /// <summary>WebSocketSteps is the script a <see cref="WebSocket"/> response plays; null for every other response.</summary>
+    internal WebSocketStep[]? WebSocketSteps { get; private init; }
+
+    internal string? WebSocketSubProtocol { get; private init; }
 
     /// <summary>Status returns a response with <paramref name="statusCode"/> and no body.</summary>
     /// <param name="statusCode">The status, 100–999.</param>
@@ -77,6 +83,36 @@ public sealed class StubResponse
     {
         ArgumentException.ThrowIfNullOrEmpty(contentType);
         return Create(statusCode, contentType, body.ToArray());
+    }
+
+    /// <summary>
+    /// WebSocket returns a response that accepts the client's WebSocket upgrade and plays <paramref name="script"/>:
+    /// <c>StubResponse.WebSocket(ws =&gt; ws.Send("hello").Expect("subscribe").Send("{\"price\":1}").Close())</c>.
+    /// The stub records the messages the client sends in <see cref="RecordedRequest.WebSocket"/>, and
+    /// <see cref="StubServer.AssertWebSocketScriptsCompleted"/> checks that every script ran as written.
+    /// </summary>
+    /// <remarks>
+    /// A request that is not a WebSocket upgrade, or that does not offer <paramref name="subProtocol"/>, gets <c>400</c> with
+    /// a plain-text reason, and its recorded WebSocket a failure. <see cref="WithHeader"/> adds fields to the <c>101</c>
+    /// response; <see cref="WithDelay"/> waits before accepting.
+    /// </remarks>
+    /// <param name="script">Writes the exchange's steps: <see cref="StubWebSocketScript.Send(string)"/>, <see cref="StubWebSocketScript.Expect(string)"/>, <see cref="StubWebSocketScript.Close"/>. It runs once, here.</param>
+    /// <param name="subProtocol">The subprotocol to accept (RFC 6455 §1.9), which the client must offer; null (the default) accepts none.</param>
+    /// <returns>The response.</returns>
+    public static StubResponse WebSocket(Action<StubWebSocketScript> script, string? subProtocol = null)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        if (subProtocol is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(subProtocol);
+        }
+        var steps = new StubWebSocketScript();
+        script(steps);
+        return new StubResponse(101, Array.Empty<KeyValuePair<string, string>>(), ReadOnlyMemory<byte>.Empty, StubFault.None)
+        {
+            WebSocketSteps = steps.ToSteps(),
+            WebSocketSubProtocol = subProtocol,
+        };
     }
 
     /// <summary>
@@ -134,6 +170,8 @@ public sealed class StubResponse
             TruncatedBodyLength = TruncatedBodyLength,
             DripBytesPerWrite = DripBytesPerWrite,
             DripInterval = DripInterval,
+            WebSocketSteps = WebSocketSteps,
+            WebSocketSubProtocol = WebSocketSubProtocol,
         };
     }
 
@@ -186,6 +224,7 @@ public sealed class StubResponse
         StubFault.Reset => "reset connection",
         StubFault.Raw => $"raw bytes ({Body.Length})",
         StubFault.Truncate => $"{StatusCode} truncated after {TruncatedBodyLength} of {Body.Length} body bytes",
+        StubFault.None when WebSocketSteps is not null => $"WebSocket ({WebSocketSteps.Length} steps)",
         StubFault.Drip => string.Create(CultureInfo.InvariantCulture, $"{StatusCode} dripped {DripBytesPerWrite} bytes every {DripInterval.TotalMilliseconds} ms"),
         _ => Body.IsEmpty ? $"{StatusCode}" : $"{StatusCode} with {Body.Length} body bytes",
     };
@@ -209,11 +248,17 @@ public sealed class StubResponse
             TruncatedBodyLength = TruncatedBodyLength,
             DripBytesPerWrite = DripBytesPerWrite,
             DripInterval = DripInterval,
+            WebSocketSteps = WebSocketSteps,
+            WebSocketSubProtocol = WebSocketSubProtocol,
         };
     }
 
     private void ThrowIfFault(bool allowBodyFaults = false)
     {
+        if (WebSocketSteps is not null && !allowBodyFaults)
+        {
+            throw new InvalidOperationException("A WebSocket response has no body to truncate or drip; script the exchange in StubResponse.WebSocket(…) instead.");
+        }
         if (Fault is StubFault.Close or StubFault.Reset or StubFault.Raw
             || (!allowBodyFaults && Fault != StubFault.None))
         {

@@ -19,6 +19,8 @@ namespace TinyHttp.Testing;
 /// <remarks>
 /// <para>The most recently added route that matches a request answers it, so a test can override a class-wide default.
 /// A request no route matches gets <c>404</c> with a plain-text body that shows the request and the closest routes.</para>
+/// <para>A route can answer with a scripted WebSocket exchange (<see cref="StubResponse.WebSocket"/>); the messages the client
+/// sends are recorded in <see cref="RecordedRequest.WebSocket"/>, and <see cref="AssertWebSocketScriptsCompleted"/> checks the scripts.</para>
 /// <para>Use it by hand (<c>await using var stub = await StubServer.StartAsync();</c>) or as an xunit class fixture
 /// (<c>IClassFixture&lt;StubServer&gt;</c>, calling <see cref="Reset"/> in each test class's constructor).</para>
 /// <para>Over HTTPS, with <see cref="TestCertificate.Localhost"/>: <c>await StubServer.StartAsync(https: true)</c> by hand, or a
@@ -164,6 +166,55 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>
+    /// AssertWebSocketScriptsCompleted checks that at least one request was answered with a
+    /// <see cref="StubResponse.WebSocket"/> script and that every such script ran as written: each Expect met, nothing
+    /// refused or cut short. Call it once the client has seen the stub's last step (its Close, or its answer to the
+    /// client's Close); the stub records each message before it acts on it.
+    /// </summary>
+    /// <exception cref="TinyHttpAssertionException">
+    /// A script failed or is still waiting for a message, or no WebSocket route was called. The message shows, for each
+    /// WebSocket, what the step expected and what was received, the script, and every message the client sent.
+    /// </exception>
+    public void AssertWebSocketScriptsCompleted()
+    {
+        RecordedRequest[] requests;
+        lock (_requests)
+        {
+            requests = _requests.ToArray();
+        }
+        var sessions = new List<RecordedRequest>();
+        int incomplete = 0;
+        foreach (RecordedRequest request in requests)
+        {
+            if (request.WebSocket is { } session)
+            {
+                sessions.Add(request);
+                if (!session.IsCompleted)
+                {
+                    incomplete++;
+                }
+            }
+        }
+        if (sessions.Count == 0)
+        {
+            throw new TinyHttpAssertionException($"Expected a WebSocket exchange, but no request was answered with StubResponse.WebSocket. {DescribeRequests(requests)}");
+        }
+        if (incomplete == 0)
+        {
+            return;
+        }
+        var text = new StringBuilder();
+        text.Append("Expected every WebSocket script to complete, but ").Append(incomplete).Append(" of ").Append(sessions.Count).Append(" did not.");
+        foreach (RecordedRequest request in sessions)
+        {
+            text.Append(Environment.NewLine).Append("  ").Append(request.SequenceNumber).Append(". ")
+                .Append(request.Method).Append(' ').Append(request.Target).Append(" → ").Append(request.MatchedRoute).Append(':').Append(Environment.NewLine);
+            request.WebSocket!.Describe(text, "     ");
+        }
+        throw new TinyHttpAssertionException(text.ToString());
+    }
+
+    /// <summary>
     /// WaitForRequestsAsync completes once the stub has received at least <paramref name="count"/> requests in all,
     /// for code under test that calls in the background. It awaits a signal; it does not poll.
     /// </summary>
@@ -278,6 +329,11 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
             {
                 return;
             }
+        }
+        if (stub.WebSocketSteps is not null)
+        {
+            await ScriptedWebSocket.RunAsync(stub, recorded, request, response, requestAborted).ConfigureAwait(false);
+            return;
         }
         if (stub.Fault != StubFault.None)
         {

@@ -88,6 +88,8 @@ internal static class WebSocketHandshake
         response = null;
         var answer = new StringBuilder("permessage-deflate");
         bool first = true;
+        // RFC 7692 §7: an offer that names a parameter twice is declined.
+        int seen = 0;
         foreach (Range paramRange in offer.Split(';'))
         {
             ReadOnlySpan<char> param = offer[paramRange].Trim();
@@ -102,6 +104,12 @@ internal static class WebSocketHandshake
             }
             int equals = param.IndexOf('=');
             ReadOnlySpan<char> name = (equals < 0 ? param : param[..equals]).Trim();
+            int bit = ParameterBit(name);
+            if ((seen & bit) != 0)
+            {
+                return false;
+            }
+            seen |= bit;
             ReadOnlySpan<char> value = equals < 0 ? default : param[(equals + 1)..].Trim().Trim('"');
             if (name.Equals("server_no_context_takeover", StringComparison.OrdinalIgnoreCase) && equals < 0)
             {
@@ -136,6 +144,13 @@ internal static class WebSocketHandshake
         response = answer.ToString();
         return true;
     }
+
+    private static int ParameterBit(ReadOnlySpan<char> name) =>
+        name.Equals("server_no_context_takeover", StringComparison.OrdinalIgnoreCase) ? 1
+        : name.Equals("client_no_context_takeover", StringComparison.OrdinalIgnoreCase) ? 2
+        : name.Equals("server_max_window_bits", StringComparison.OrdinalIgnoreCase) ? 4
+        : name.Equals("client_max_window_bits", StringComparison.OrdinalIgnoreCase) ? 8
+        : 0;
 
     // RFC 7692 §7.1.2: 8 to 15; zlib (and so .NET) cannot use a window of 8 bits with raw deflate, so 9 to 15.
     private static bool TryWindowBits(ReadOnlySpan<char> value, out int bits) =>

@@ -516,9 +516,16 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
     /// <summary>Takes on the WebSocket the handler accepted: counted while open, closed with 1001 when the server stops.</summary>
     public void OnWebSocket(WebSocket webSocket)
     {
-        _webSocket = webSocket;
+        bool stopping;
+        // With OnServerStopping under the same lock, one of the two always sees the other: a WebSocket accepted as the
+        // server begins to stop still gets its 1001.
+        lock (this)
+        {
+            _webSocket = webSocket;
+            stopping = _server.IsStopping;
+        }
         _server.Metrics.WebSocketOpened();
-        if (_server.IsStopping)
+        if (stopping)
         {
             _ = CloseWebSocketForStopAsync(webSocket);
         }
@@ -528,7 +535,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem, IClientGoneSignal
     public void OnServerStopping()
     {
         CloseIfIdle();
-        if (_webSocket is { } webSocket)
+        WebSocket? webSocket;
+        lock (this)
+        {
+            webSocket = _webSocket;
+        }
+        if (webSocket is not null)
         {
             _ = CloseWebSocketForStopAsync(webSocket);
         }
