@@ -2,9 +2,13 @@
 # The soak run of issue 7: mixed load against a TinyHttp server process for a bounded time, every response verified,
 # the server's RSS, heap and open files sampled; writes bench/soak/REPORT.md. See bench/soak/README.md.
 #
-#   bash bench/soak/run.sh [minutes, default 10] [--sample-seconds S] [--report FILE]
+#   bash bench/soak/run.sh [minutes, default 10] [--server tinyhttp|kestrel] [--sample-seconds S] [--rest-seconds S]
+#                          [--rest-without-collections] [--report FILE]
 #
-# Environment: SOAK_NICE=N runs server and load under nice -n N (e.g. 10 while benchmarks run on the same machine).
+# --server kestrel runs the same load against Kestrel for comparison and writes bench/soak/REPORT-kestrel.md.
+#
+# Environment: SOAK_NICE=N runs server and load under nice -n N (e.g. 10 while benchmarks run on the same machine);
+# SOAK_SERVER_ENV="NAME=VALUE ..." sets variables for the server process only (e.g. DOTNET_GCgen0size=0x400000).
 # Exit status: 0 when the report says PASS, 1 when it says FAIL, 2 when the run could not be made.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,14 +18,26 @@ if [[ $# -gt 0 && $1 != --* ]]; then
   shift
 fi
 sample_seconds=5
-report="$(pwd)/REPORT.md"
+rest_seconds=120
+rest_args=()
+server=tinyhttp
+report=
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --server) server=$2; shift 2 ;;
     --sample-seconds) sample_seconds=$2; shift 2 ;;
+    --rest-seconds) rest_seconds=$2; shift 2 ;;
+    --rest-without-collections) rest_args+=(--rest-without-collections); shift ;;
     --report) report=$(realpath -m "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$server" in
+  tinyhttp) suffix= ;;
+  kestrel) suffix=-kestrel ;;
+  *) echo "unknown server $server (tinyhttp or kestrel)" >&2; exit 2 ;;
+esac
+report=${report:-"$(pwd)/REPORT$suffix.md"}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 nice_cmd=(nice -n "${SOAK_NICE:-0}")
 
@@ -32,7 +48,8 @@ mkdir -p results
 port_file=results/port
 rm -f "$port_file"
 
-"${nice_cmd[@]}" dotnet "$soak" server --port-file "$port_file" > results/server.log 2>&1 &
+read -r -a server_env <<< "${SOAK_SERVER_ENV:-}"
+env "${server_env[@]}" "${nice_cmd[@]}" dotnet "$soak" server --kind "$server" --port-file "$port_file" > "results/server$suffix.log" 2>&1 &
 server_pid=$!
 stop_server() {
   if kill -0 "$server_pid" 2>/dev/null; then
@@ -43,13 +60,13 @@ stop_server() {
 trap stop_server EXIT
 for _ in $(seq 1 100); do
   [[ -s $port_file ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "the soak server exited; see bench/soak/results/server.log" >&2; exit 2; }
+  kill -0 "$server_pid" 2>/dev/null || { echo "the soak server exited; see bench/soak/results/server$suffix.log" >&2; exit 2; }
   sleep 0.1
 done
 [[ -s $port_file ]] || { echo "the soak server did not start" >&2; exit 2; }
 
-echo "soak: ${minutes} min against pid $server_pid on port $(cat "$port_file"); samples every ${sample_seconds} s"
+echo "soak: ${minutes} min against $server (pid $server_pid) on port $(cat "$port_file"); samples every ${sample_seconds} s, then at rest for at least ${rest_seconds} s"
 status=0
-"${nice_cmd[@]}" dotnet "$soak" load --pid "$server_pid" --port "$(cat "$port_file")" --minutes "$minutes" \
-  --sample-seconds "$sample_seconds" --report "$report" | tee results/load.log || status=$?
+"${nice_cmd[@]}" dotnet "$soak" load --pid "$server_pid" --port "$(cat "$port_file")" --server "$server" --minutes "$minutes" \
+  --sample-seconds "$sample_seconds" --rest-seconds "$rest_seconds" "${rest_args[@]}" --report "$report" --results results | tee "results/load$suffix.log" || status=$?
 exit "$status"

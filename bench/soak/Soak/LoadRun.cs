@@ -11,17 +11,23 @@ using TinyHttp.Testing;
 
 namespace TinyHttp.Soak;
 
-internal sealed record LoadSettings(int ServerPid, int Port, TimeSpan Duration, TimeSpan SampleInterval, string ReportPath);
+internal sealed record LoadSettings(int ServerPid, int Port, string ServerKind, TimeSpan Duration, TimeSpan SampleInterval, TimeSpan RestDuration, bool RestWithoutCollections, string ReportPath, string ResultsDirectory);
 
 /// <summary>
 /// LoadRun puts mixed load on the soak server until the duration is up: kept-alive clients, pipelining clients,
 /// malformed requests, clients that abort, slow senders and a slow reader. Every response to a well-formed request is
 /// checked byte for byte against <see cref="Payload"/>; a missing one is "lost", a wrong one "corrupted". Meanwhile a
-/// sampler records the server's RSS, heap and handles; at the end the report is written.
+/// sampler records the server's RSS, heap and handles. Before the load and for a while after it, the server is
+/// sampled at rest; then once more after an aggressive collection, which tells the memory the runtime keeps for reuse
+/// from the memory the server holds. At the end the report is written.
 /// </summary>
 internal static class LoadRun
 {
     private static readonly TimeSpan AbortPause = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan RestBeforeInterval = TimeSpan.FromSeconds(2);
+    private const int RestBeforeSamples = 3;
+    private const long SettleTolerance = 1024 * 1024;
+    private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(45);
 
     public static async Task<int> RunAsync(LoadSettings settings)
     {
@@ -30,8 +36,20 @@ internal static class LoadRun
         var tally = new Tally();
         DateTime startedAt = DateTime.UtcNow;
 
-        ServerSample idleBefore = await sampler.SampleAsync(TimeSpan.Zero, tally);
+        string runtimeSettings = await sampler.DescribeRuntimeSettingsAsync();
+        Console.WriteLine($"server runtime settings: {runtimeSettings}");
+        var restBefore = new List<ServerSample>();
+        for (int i = 0; i < RestBeforeSamples; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(RestBeforeInterval);
+            }
+            restBefore.Add(await sampler.SampleAsync(RestBeforeInterval * i, tally));
+        }
+        ServerSample idleBefore = restBefore[^1];
         SortedDictionary<string, int> filesBefore = sampler.OpenFilesByKind();
+        MemoryMap mapBefore = SaveMemoryMap(settings, "before");
         Console.WriteLine($"idle before: {idleBefore}; {Sampler.Describe(filesBefore)}; files: {sampler.OpenFilePaths()}");
 
         using var stop = new CancellationTokenSource(settings.Duration);
@@ -69,19 +87,74 @@ internal static class LoadRun
         }
         await Task.WhenAll(tasks);
 
-        ServerSample idleAfter = await sampler.SampleIdleAsync(clock.Elapsed, tally);
+        TimeSpan loadTime = clock.Elapsed;
+        ServerSample idleAfter = await sampler.SampleIdleAsync(clock.Elapsed - loadTime, tally);
+        Console.WriteLine($"idle after: {idleAfter}");
+
+        // At rest after the load: what the process gives back on its own, with a full collection (from /stats) every
+        // sample and nothing else running. The GC decommits its free regions and ArrayPool.Shared trims itself in steps,
+        // over a minute or two of collections, so the rest lasts at least RestDuration and then until RSS has settled:
+        // the last SettleWindow of samples within SettleTolerance of each other (at most twice RestDuration).
+        var restAfter = new List<ServerSample>();
+        int window = Math.Max(2, (int)Math.Ceiling(SettleWindow / settings.SampleInterval) + 1);
+        while (clock.Elapsed - loadTime < settings.RestDuration * 2
+            && (clock.Elapsed - loadTime < settings.RestDuration || !Settled(restAfter, window)))
+        {
+            await Task.Delay(settings.SampleInterval);
+            ServerSample sample = settings.RestWithoutCollections
+                ? sampler.SampleProcOnly(clock.Elapsed - loadTime, idleAfter)
+                : await sampler.SampleAsync(clock.Elapsed - loadTime, tally);
+            restAfter.Add(sample);
+            Console.WriteLine($"at rest: {sample}");
+        }
         // The sampler's own connections linger on the server's side for up to 2 s after they are read.
         await Task.Delay(TimeSpan.FromSeconds(3));
         SortedDictionary<string, int> filesAfter = sampler.OpenFilesByKind();
-        Console.WriteLine($"idle after: {idleAfter}; {Sampler.Describe(filesAfter)}; files: {sampler.OpenFilePaths()}");
+        MemoryMap mapAfter = SaveMemoryMap(settings, "after");
+        Console.WriteLine($"settled after: {Sampler.Describe(filesAfter)}; files: {sampler.OpenFilePaths()}");
 
-        var report = new SoakReport(settings, startedAt, clock.Elapsed, tally, idleBefore, samples, idleAfter, filesBefore, filesAfter);
+        // Last, because they change what they measure: an aggressive collection decommits what the GC keeps for reuse,
+        // and malloc_trim returns what glibc keeps of freed native memory. What they give back is the runtime's.
+        ServerSample aggressive = await sampler.SampleAsync(clock.Elapsed - loadTime, tally, "collect=aggressive");
+        MemoryMap mapAggressive = SaveMemoryMap(settings, "after-aggressive-gc");
+        Console.WriteLine($"after an aggressive collection: {aggressive}");
+        ServerSample trimmed = await sampler.SampleAsync(clock.Elapsed - loadTime, tally, "trim=native");
+        MemoryMap mapTrimmed = SaveMemoryMap(settings, "after-malloc-trim");
+        Console.WriteLine($"then after malloc_trim: {trimmed}");
+
+        var report = new SoakReport(settings, startedAt, loadTime, tally, runtimeSettings, restBefore, samples, idleAfter, restAfter, aggressive, trimmed,
+            filesBefore, filesAfter,
+            [("before the load", mapBefore), ("at rest after the load", mapAfter), ("then after an aggressive collection", mapAggressive), ("then after `malloc_trim(0)`", mapTrimmed)]);
         await File.WriteAllTextAsync(settings.ReportPath, report.ToMarkdown());
         Console.WriteLine(report.Summary());
         return report.Passed ? 0 : 1;
 
         Task Run(Func<Tally, IPEndPoint, Random, CancellationToken, Task> client, int clientSeed) =>
             Task.Run(() => client(tally, target, new Random(clientSeed), stop.Token));
+    }
+
+    private static bool Settled(List<ServerSample> rest, int window)
+    {
+        if (rest.Count < window)
+        {
+            return false;
+        }
+        long min = long.MaxValue, max = long.MinValue;
+        for (int i = rest.Count - window; i < rest.Count; i++)
+        {
+            min = Math.Min(min, rest[i].RssBytes);
+            max = Math.Max(max, rest[i].RssBytes);
+        }
+        return max - min <= SettleTolerance;
+    }
+
+    /// <summary>Keeps the server's /proc/PID/smaps as results/smaps-WHEN.txt, for a closer look, and sums it up.</summary>
+    private static MemoryMap SaveMemoryMap(LoadSettings settings, string when)
+    {
+        string[] smaps = File.ReadAllLines($"/proc/{settings.ServerPid}/smaps");
+        Directory.CreateDirectory(settings.ResultsDirectory);
+        File.WriteAllLines(Path.Combine(settings.ResultsDirectory, $"smaps-{settings.ServerKind}-{when}.txt"), smaps);
+        return MemoryMap.Parse(smaps);
     }
 
     // ---- Well-formed load: every response verified ---------------------------------------------

@@ -40,18 +40,21 @@ internal static class Payload
 
     private static byte ByteAt(int seed, int index) => (byte)((index * 131) + (seed * 17) + ((index >> 8) * 7) + (index >> 16));
 
-    /// <summary>Reads <c>name=value</c> from a query string as a non-negative integer, or -1.</summary>
-    public static int QueryValue(string query, string name)
+    /// <summary>Reads <c>name=value</c> from a query string (with or without its '?') as a non-negative integer, or -1.</summary>
+    public static int QueryValue(string query, string name) =>
+        int.TryParse(QueryText(query, name), NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : -1;
+
+    /// <summary>Reads <c>name=value</c> from a query string (with or without its '?'), or null.</summary>
+    public static string? QueryText(string query, string name)
     {
-        foreach (string part in query.Split('&'))
+        foreach (string part in query.TrimStart('?').Split('&'))
         {
             int equals = part.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0 && part.AsSpan(0, equals).SequenceEqual(name)
-                && int.TryParse(part.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int value))
+            if (equals > 0 && part.AsSpan(0, equals).SequenceEqual(name))
             {
-                return value;
+                return part[(equals + 1)..];
             }
         }
-        return -1;
+        return null;
     }
 }

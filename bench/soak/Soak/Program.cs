@@ -8,8 +8,9 @@ namespace TinyHttp.Soak;
 internal static class Program
 {
     private const string Usage = """
-        usage: Soak server --port-file FILE
-               Soak load --pid PID --port PORT [--minutes M] [--sample-seconds S] [--report FILE]
+        usage: Soak server --port-file FILE [--kind tinyhttp|kestrel]
+               Soak load --pid PID --port PORT [--server tinyhttp|kestrel] [--minutes M] [--sample-seconds S]
+                         [--rest-seconds S] [--rest-without-collections] [--report FILE] [--results DIR]
         """;
 
     public static async Task<int> Main(string[] args)
@@ -23,13 +24,22 @@ internal static class Program
         {
             return args[0] switch
             {
-                "server" => await SoakServer.RunAsync(Option(args, "--port-file") ?? throw new ArgumentException("--port-file is required")),
+                "server" => Option(args, "--kind") switch
+                {
+                    null or "tinyhttp" => await SoakServer.RunAsync(PortFile(args)),
+                    "kestrel" => await KestrelSoakServer.RunAsync(PortFile(args)),
+                    string kind => throw new ArgumentException($"unknown server kind '{kind}'"),
+                },
                 "load" => await LoadRun.RunAsync(new LoadSettings(
                     ServerPid: int.Parse(Option(args, "--pid") ?? throw new ArgumentException("--pid is required"), CultureInfo.InvariantCulture),
                     Port: int.Parse(Option(args, "--port") ?? throw new ArgumentException("--port is required"), CultureInfo.InvariantCulture),
+                    ServerKind: Option(args, "--server") ?? "tinyhttp",
                     Duration: TimeSpan.FromMinutes(double.Parse(Option(args, "--minutes") ?? "10", CultureInfo.InvariantCulture)),
                     SampleInterval: TimeSpan.FromSeconds(double.Parse(Option(args, "--sample-seconds") ?? "5", CultureInfo.InvariantCulture)),
-                    ReportPath: Option(args, "--report") ?? "REPORT.md")),
+                    RestDuration: TimeSpan.FromSeconds(double.Parse(Option(args, "--rest-seconds") ?? "120", CultureInfo.InvariantCulture)),
+                    RestWithoutCollections: Array.IndexOf(args, "--rest-without-collections") > 0,
+                    ReportPath: Option(args, "--report") ?? "REPORT.md",
+                    ResultsDirectory: Option(args, "--results") ?? "results")),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -40,6 +50,8 @@ internal static class Program
             return 2;
         }
     }
+
+    private static string PortFile(string[] args) => Option(args, "--port-file") ?? throw new ArgumentException("--port-file is required");
 
     private static string? Option(string[] args, string name)
     {

@@ -14,11 +14,14 @@ namespace TinyHttp.Soak;
 internal sealed record ServerSample(
     TimeSpan Elapsed,
     long RssBytes,
+    long RssAnonymousBytes,
     int OpenFiles,
     int Threads,
     long LiveHeapBytes,
     long HeapSizeBytes,
     long CommittedBytes,
+    long FragmentedBytes,
+    long Gen0BeforeGcBytes,
     int Gen2Collections,
     int ActiveConnections,
     long RequestsSent,
@@ -26,7 +29,7 @@ internal sealed record ServerSample(
     IReadOnlyDictionary<string, long> ServerEvents)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"t={Elapsed.TotalSeconds,6:0}s rss={RssBytes / 1048576.0,6:0.0} MiB live-heap={LiveHeapBytes / 1048576.0,5:0.00} MiB heap={HeapSizeBytes / 1048576.0,5:0.0} MiB fds={OpenFiles,4} threads={Threads,3} conns={ActiveConnections,3} sent={RequestsSent} verified={ResponsesVerified}");
+        $"t={Elapsed.TotalSeconds,6:0}s rss={RssBytes / 1048576.0,6:0.0} MiB committed={CommittedBytes / 1048576.0,6:0.0} MiB live-heap={LiveHeapBytes / 1048576.0,5:0.00} MiB heap={HeapSizeBytes / 1048576.0,5:0.0} MiB fds={OpenFiles,4} threads={Threads,3} conns={ActiveConnections,3} sent={RequestsSent} verified={ResponsesVerified}");
 }
 
 /// <summary>
@@ -35,23 +38,37 @@ internal sealed record ServerSample(
 /// </summary>
 internal sealed class Sampler(int pid, IPEndPoint server)
 {
-    public async Task<ServerSample> SampleAsync(TimeSpan elapsed, Tally tally)
+    /// <summary>One sample; <paramref name="query"/> may ask /stats to give memory back first (<c>collect=aggressive</c>, <c>trim=native</c>).</summary>
+    public async Task<ServerSample> SampleAsync(TimeSpan elapsed, Tally tally, string query = "")
     {
-        Dictionary<string, long> stats = await ReadStatsAsync();
-        (long rss, int threads) = ReadStatus();
+        Dictionary<string, long> stats = ParseLongs(await GetAsync(query.Length == 0 ? "/stats" : "/stats?" + query));
+        (long rss, long rssAnonymous, int threads) = ReadStatus();
         return new ServerSample(
             elapsed,
             rss,
+            rssAnonymous,
             Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length,
             threads,
             stats["live_heap_bytes"],
             stats["heap_size_bytes"],
             stats["committed_bytes"],
+            stats["fragmented_bytes"],
+            stats["gen0_before_last_ephemeral_gc_bytes"],
             (int)stats["gen2"],
             (int)stats["active_connections"],
             tally.TotalSent,
             tally.TotalVerified,
             stats.Where(pair => pair.Key.StartsWith("event.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key["event.".Length..], pair => pair.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// A sample from /proc only, without /stats and so without the full collection it runs: how an idle process that
+    /// nothing collects behaves. The GC figures are those of <paramref name="last"/>.
+    /// </summary>
+    public ServerSample SampleProcOnly(TimeSpan elapsed, ServerSample last)
+    {
+        (long rss, long rssAnonymous, int threads) = ReadStatus();
+        return last with { Elapsed = elapsed, RssBytes = rss, RssAnonymousBytes = rssAnonymous, Threads = threads, OpenFiles = Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length };
     }
 
     /// <summary>Samples once the server has closed every connection but the sampler's own (bounded wait), for a before/after comparison at rest.</summary>
@@ -124,9 +141,20 @@ internal sealed class Sampler(int pid, IPEndPoint server)
 
     public static string Describe(SortedDictionary<string, int> kinds) => string.Join(", ", kinds.Select(pair => $"{pair.Key} {pair.Value}"));
 
-    private (long RssBytes, int Threads) ReadStatus()
+    /// <summary>The server's GC settings as the runtime reports them (<c>/gc-config</c>), and any <c>DOTNET_</c> variable in its environment.</summary>
+    public async Task<string> DescribeRuntimeSettingsAsync()
+    {
+        string config = string.Join(", ", (await GetAsync("/gc-config")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        string[] environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(variable => variable.StartsWith("DOTNET_", StringComparison.Ordinal) && !variable.StartsWith("DOTNET_CLI_", StringComparison.Ordinal) && !variable.StartsWith("DOTNET_NOLOGO", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+        return $"environment: {(environment.Length == 0 ? "no DOTNET_ settings" : string.Join(", ", environment))}; GC.GetConfigurationVariables(): {config}";
+    }
+
+    private (long RssBytes, long RssAnonymousBytes, int Threads) ReadStatus()
     {
         long rss = 0;
+        long rssAnonymous = 0;
         int threads = 0;
         foreach (string line in File.ReadLines($"/proc/{pid}/status"))
         {
@@ -134,22 +162,31 @@ internal sealed class Sampler(int pid, IPEndPoint server)
             {
                 rss = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
             }
+            else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+            {
+                rssAnonymous = long.Parse(line.AsSpan(8).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+            }
             else if (line.StartsWith("Threads:", StringComparison.Ordinal))
             {
                 threads = int.Parse(line.AsSpan(8).Trim(), CultureInfo.InvariantCulture);
             }
         }
-        return (rss, threads);
+        return (rss, rssAnonymous, threads);
     }
 
-    private async Task<Dictionary<string, long>> ReadStatsAsync()
+    private async Task<string> GetAsync(string target)
     {
         await using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server, CancellationToken.None);
         connection.ReadTimeout = TimeSpan.FromSeconds(30);
-        await connection.SendAsync("GET /stats HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n", CancellationToken.None);
+        await connection.SendAsync($"GET {target} HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n", CancellationToken.None);
         RawHttpResponse response = await connection.ReadResponseAsync(isHeadRequest: false, CancellationToken.None);
+        return response.BodyText;
+    }
+
+    private static Dictionary<string, long> ParseLongs(string text)
+    {
         var values = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (string line in response.BodyText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             int equals = line.IndexOf('=', StringComparison.Ordinal);
             values[line[..equals]] = long.Parse(line.AsSpan(equals + 1), CultureInfo.InvariantCulture);

@@ -10,28 +10,39 @@ namespace TinyHttp.Soak;
 /// SoakReport judges a run and writes it up. After the warm-up (a fifth of the run, at least 30 s, at most half),
 /// the samples are split into thirds; the last third's median may exceed the first third's by at most the stated
 /// tolerance, for RSS, the live heap and open files. At rest, after the load, the server must hold no more
-/// connections or files than at rest before it. And no response may be lost or corrupted.
+/// connections or files than at rest before it, and give back what the load took: its settled RSS at most 1.5 times
+/// the RSS at rest before the load. And no response may be lost or corrupted.
 /// </summary>
 internal sealed class SoakReport(
     LoadSettings settings,
     DateTime startedAt,
     TimeSpan elapsed,
     Tally tally,
-    ServerSample idleBefore,
+    string runtimeSettings,
+    IReadOnlyList<ServerSample> restBefore,
     IReadOnlyList<ServerSample> samples,
     ServerSample idleAfter,
+    IReadOnlyList<ServerSample> restAfter,
+    ServerSample aggressive,
+    ServerSample trimmed,
     SortedDictionary<string, int> filesBefore,
-    SortedDictionary<string, int> filesAfter)
+    SortedDictionary<string, int> filesAfter,
+    IReadOnlyList<(string When, MemoryMap Map)> maps)
 {
     private const double RelativeTolerance = 0.10;
     private const long RssToleranceBytes = 8 * 1024 * 1024;
     private const long HeapToleranceBytes = 2 * 1024 * 1024;
     private const int LoadFilesTolerance = 16;
     private const int IdleFilesTolerance = 2;
+    private const double RestRssRatio = 1.5;
+    private const int SettledSamples = 3;
     private const int MaxTableRows = 60;
 
     private readonly TimeSpan _warmUp = WarmUp(settings.Duration);
-    private readonly List<Check> _checks = Judge(WarmUp(settings.Duration), tally, idleBefore, samples, idleAfter, filesBefore, filesAfter);
+    private readonly ServerSample _settledBefore = Settled(restBefore);
+    private readonly ServerSample _settledAfter = Settled(restAfter.Count > 0 ? restAfter : [idleAfter]);
+    private readonly List<Check> _checks = Judge(WarmUp(settings.Duration), tally, Settled(restBefore), samples, idleAfter,
+        Settled(restAfter.Count > 0 ? restAfter : [idleAfter]), filesBefore, filesAfter);
 
     public bool Passed => _checks.All(check => check.Passed);
 
@@ -45,7 +56,12 @@ internal sealed class SoakReport(
         Line(md, "");
         Line(md, $"**{(Passed ? "PASS" : "FAIL")}** — {elapsed.TotalMinutes:0.0} minutes of mixed load from {startedAt:yyyy-MM-dd HH:mm} UTC; written by `bash bench/soak/run.sh` (see [README.md](README.md)).");
         Line(md, "");
-        Line(md, $"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}. Server: `TinyHttpServer` with default options, workstation concurrent GC, its own process (pid {settings.ServerPid}); samples every {settings.SampleInterval.TotalSeconds:0} s; warm-up {_warmUp.TotalSeconds:0} s.");
+        string server = settings.ServerKind == "kestrel"
+            ? "Kestrel (`WebApplication.CreateSlimBuilder`, default `KestrelServerOptions`; `Soak server --kind kestrel`)"
+            : "`TinyHttpServer` with default options";
+        Line(md, $"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}. Server: {server}, workstation concurrent GC, its own process (pid {settings.ServerPid}); samples every {settings.SampleInterval.TotalSeconds:0} s; warm-up {_warmUp.TotalSeconds:0} s; at rest after the load for {(restAfter.Count > 0 ? restAfter[^1].Elapsed.TotalSeconds : 0):0} s (at least {settings.RestDuration.TotalSeconds:0} s, then until RSS settles){(settings.RestWithoutCollections ? "; at rest, RSS read from /proc only, with no /stats and so no collection until the last steps: the GC figures of those rows are those right after the load" : "")}.");
+        Line(md, "");
+        Line(md, $"Server runtime settings ({runtimeSettings}).");
         Line(md, "");
 
         Line(md, "## Verdict");
@@ -60,25 +76,43 @@ internal sealed class SoakReport(
 
         Line(md, "## Server at rest, before and after");
         Line(md, "");
-        Line(md, "| | RSS MiB | live heap MiB | GC heap MiB | open files | threads | connections |");
-        Line(md, "|---|---:|---:|---:|---:|---:|---:|");
-        Row(md, "before the load", idleBefore);
+        Line(md, "| | RSS MiB | RSS anonymous MiB | GC committed MiB | GC heap MiB | fragmented MiB | live heap MiB | gen0 at its last GC MiB | open files | threads | connections |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Row(md, $"before the load (median of {restBefore.Count} samples at rest)", _settledBefore);
         if (samples.Count > 0)
         {
             Row(md, "first sample after warm-up", samples.FirstOrDefault(s => s.Elapsed >= _warmUp) ?? samples[^1]);
             Row(md, "last sample under load", samples[^1]);
-            Row(md, "peak under load (each column's max)", new ServerSample(elapsed, samples.Max(s => s.RssBytes), samples.Max(s => s.OpenFiles),
-                samples.Max(s => s.Threads), samples.Max(s => s.LiveHeapBytes), samples.Max(s => s.HeapSizeBytes), samples.Max(s => s.CommittedBytes),
-                samples.Max(s => s.Gen2Collections), samples.Max(s => s.ActiveConnections), 0, 0, idleAfter.ServerEvents));
+            Row(md, "peak under load (each column's max)", new ServerSample(elapsed, samples.Max(s => s.RssBytes), samples.Max(s => s.RssAnonymousBytes),
+                samples.Max(s => s.OpenFiles), samples.Max(s => s.Threads), samples.Max(s => s.LiveHeapBytes), samples.Max(s => s.HeapSizeBytes),
+                samples.Max(s => s.CommittedBytes), samples.Max(s => s.FragmentedBytes), samples.Max(s => s.Gen0BeforeGcBytes), samples.Max(s => s.Gen2Collections), samples.Max(s => s.ActiveConnections),
+                0, 0, idleAfter.ServerEvents));
         }
-        Row(md, "after the load", idleAfter);
+        Row(md, "right after the load (its connections closed)", idleAfter);
+        Row(md, $"at rest after the load (median of the last {Math.Min(SettledSamples, restAfter.Count)} of {restAfter.Count} samples over {(restAfter.Count > 0 ? restAfter[^1].Elapsed.TotalSeconds : 0):0} s)", _settledAfter);
+        Row(md, "then after `GC.Collect(2, GCCollectionMode.Aggressive)`", aggressive);
+        Row(md, "then after glibc's `malloc_trim(0)`", trimmed);
+        Line(md, "");
+        Line(md, "RSS anonymous is `RssAnon` from /proc/PID/status (RSS less mapped files). GC committed is `GCMemoryInfo.TotalCommittedBytes`, GC heap `HeapSizeBytes` and fragmented `FragmentedBytes`, all after the full collection `/stats` runs; the live heap is `GC.GetTotalMemory(true)`; gen0 at its last GC is `GC.GetGCMemoryInfo(GCKind.Ephemeral)`'s gen0 size before that collection, the budget the GC allowed gen0. The aggressive collection and `malloc_trim(0)` are the report's last steps, as they change what they measure: the first decommits the free memory the GC keeps for reuse, the second returns the free memory glibc keeps in its malloc arenas; what they give back is the runtime's, not the server's.");
+        Line(md, "");
+
+        Line(md, "### Where the resident memory is");
+        Line(md, "");
+        Line(md, "| | GC region range MiB | malloc heap and arenas MiB | other anonymous MiB | JIT'd code MiB | mapped files MiB | total MiB |");
+        Line(md, "|---|---:|---:|---:|---:|---:|---:|");
+        foreach ((string when, MemoryMap map) in maps)
+        {
+            Line(md, $"| {when} | {Mib(map.GcRangeRssBytes)} | {Mib(map.MallocRssBytes)} | {Mib(map.OtherAnonymousRssBytes)} | {Mib(map.JitCodeRssBytes)} | {Mib(map.FileRssBytes)} | {Mib(map.TotalRssBytes)} |");
+        }
+        Line(md, "");
+        Line(md, string.Create(CultureInfo.InvariantCulture, $"From /proc/PID/smaps (kept in `results/smaps-{settings.ServerKind}-*.txt`). GC region range: the resident part of the GC's reservation ({(maps.Count > 0 ? maps[0].Map.GcRangeSpanBytes / 1073741824.0 : 0):0} GiB of address space, twice the machine's memory by default): the heap's regions and the free regions it keeps committed. Malloc heap and arenas: glibc's `[heap]` and its 64 MiB-aligned arenas, where the runtime's native allocations (the JIT's among them) live. Other anonymous: thread stacks and the runtime's own mappings. JIT'd code: `/memfd:doublemapper`, code and stubs the runtime generated. Mapped files: the runtime, assemblies and native libraries, as far as they have been read."));
         Line(md, "");
         Line(md, $"Open files by kind before the load: {Sampler.Describe(filesBefore)}; after: {Sampler.Describe(filesAfter)}. The kind assembly counts the .dll, .so and .pdb files the runtime opens once, when code or a stack trace first needs them.");
         Line(md, "");
         Line(md, "Connections and open files include the sampler's own `/stats` connection. The live heap is measured after a full blocking collection that `/stats` triggers.");
         Line(md, "");
 
-        Line(md, "Server events over the run (TinyHttp's log events, counted by the soak server's logger; warnings and errors are in `results/server.log`): "
+        Line(md, $"Server events over the run ({(settings.ServerKind == "kestrel" ? "Kestrel's" : "TinyHttp's")} log events, counted by the soak server's logger; warnings and errors are in `results/server{(settings.ServerKind == "kestrel" ? "-kestrel" : "")}.log`): "
             + (idleAfter.ServerEvents.Count == 0 ? "none." : string.Join(", ", idleAfter.ServerEvents.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key} {e.Value}")) + "."));
         Line(md, "");
 
@@ -108,10 +142,20 @@ internal sealed class SoakReport(
             Line(md, "");
         }
 
+        Line(md, "## At rest after the load");
+        Line(md, "");
+        Line(md, "| t after the load (s) | RSS MiB | RSS anonymous MiB | GC committed MiB | GC heap MiB | fragmented MiB | live heap MiB | gen0 at its last GC MiB | threads | gen2 GCs |");
+        Line(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (ServerSample s in restAfter)
+        {
+            Line(md, $"| {s.Elapsed.TotalSeconds:0} | {Mib(s.RssBytes)} | {Mib(s.RssAnonymousBytes)} | {Mib(s.CommittedBytes)} | {Mib(s.HeapSizeBytes)} | {Mib(s.FragmentedBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.Gen0BeforeGcBytes)} | {s.Threads} | {s.Gen2Collections} |");
+        }
+        Line(md, "");
+
         Line(md, "## Samples");
         Line(md, "");
-        Line(md, "| t (s) | RSS MiB | live heap MiB | GC heap MiB | open files | threads | connections | gen2 GCs | requests sent |");
-        Line(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Line(md, "| t (s) | RSS MiB | GC committed MiB | live heap MiB | GC heap MiB | open files | threads | connections | gen2 GCs | requests sent |");
+        Line(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         int step = Math.Max(1, (samples.Count + MaxTableRows - 1) / MaxTableRows);
         for (int i = 0; i < samples.Count; i++)
         {
@@ -120,7 +164,7 @@ internal sealed class SoakReport(
                 continue;
             }
             ServerSample s = samples[i];
-            Line(md, $"| {s.Elapsed.TotalSeconds:0} | {Mib(s.RssBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.HeapSizeBytes)} | {s.OpenFiles} | {s.Threads} | {s.ActiveConnections} | {s.Gen2Collections} | {s.RequestsSent} |");
+            Line(md, $"| {s.Elapsed.TotalSeconds:0} | {Mib(s.RssBytes)} | {Mib(s.CommittedBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.HeapSizeBytes)} | {s.OpenFiles} | {s.Threads} | {s.ActiveConnections} | {s.Gen2Collections} | {s.RequestsSent} |");
         }
         return md.ToString();
     }
@@ -129,7 +173,7 @@ internal sealed class SoakReport(
         TimeSpan.FromSeconds(Math.Clamp(duration.TotalSeconds * 0.2, Math.Min(30, duration.TotalSeconds / 2), duration.TotalSeconds / 2));
 
     private static List<Check> Judge(TimeSpan cutoff, Tally tally, ServerSample before, IReadOnlyList<ServerSample> samples, ServerSample after,
-        SortedDictionary<string, int> filesBefore, SortedDictionary<string, int> filesAfter)
+        ServerSample settled, SortedDictionary<string, int> filesBefore, SortedDictionary<string, int> filesAfter)
     {
         var checks = new List<Check>
         {
@@ -158,7 +202,18 @@ internal sealed class SoakReport(
         checks.Add(new Check("open sockets, pipes and files (not assemblies) at rest, after vs before", $"{handlesBefore} → {handlesAfter}",
             $"≤ {handlesBefore + IdleFilesTolerance}", handlesAfter <= handlesBefore + IdleFilesTolerance));
         checks.Add(new Check("connections at rest after the load (the sampler's own)", after.ActiveConnections.ToString(CultureInfo.InvariantCulture), "≤ 1", after.ActiveConnections <= 1));
+        long rssLimit = (long)(before.RssBytes * RestRssRatio);
+        checks.Add(new Check($"RSS at rest after the load (settled) ≤ {RestRssRatio.ToString(CultureInfo.InvariantCulture)}× RSS at rest before it",
+            string.Create(CultureInfo.InvariantCulture, $"{Mib(before.RssBytes)} → {Mib(settled.RssBytes)} MiB ({(double)settled.RssBytes / before.RssBytes:0.00}×)"),
+            $"≤ {Mib(rssLimit)} MiB", settled.RssBytes <= rssLimit));
         return checks;
+    }
+
+    /// <summary>The sample with the median RSS among the last few: a settled figure that one slow sample does not move.</summary>
+    private static ServerSample Settled(IReadOnlyList<ServerSample> rest)
+    {
+        List<ServerSample> last = rest.Skip(Math.Max(0, rest.Count - SettledSamples)).OrderBy(s => s.RssBytes).ToList();
+        return last[last.Count / 2];
     }
 
     private static Check Growth(string name, List<ServerSample> first, List<ServerSample> last, Func<ServerSample, long> value, long absoluteTolerance)
@@ -178,7 +233,7 @@ internal sealed class SoakReport(
     }
 
     private static void Row(StringBuilder md, string label, ServerSample s) =>
-        Line(md, $"| {label} | {Mib(s.RssBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.HeapSizeBytes)} | {s.OpenFiles} | {s.Threads} | {s.ActiveConnections} |");
+        Line(md, $"| {label} | {Mib(s.RssBytes)} | {Mib(s.RssAnonymousBytes)} | {Mib(s.CommittedBytes)} | {Mib(s.HeapSizeBytes)} | {Mib(s.FragmentedBytes)} | {Mib(s.LiveHeapBytes)} | {Mib(s.Gen0BeforeGcBytes)} | {s.OpenFiles} | {s.Threads} | {s.ActiveConnections} |");
 
     private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture);
 

@@ -79,7 +79,10 @@ internal static class SoakServer
                 return;
             }
             case "/stats":
-                response.SetBody(Stats(server, events));
+                response.SetBody(Stats(server.ActiveConnectionCount, events.Counts, request.QueryString));
+                return;
+            case "/gc-config":
+                response.SetBody(GcConfig());
                 return;
             default:
                 response.StatusCode = 404;
@@ -110,21 +113,51 @@ internal static class SoakServer
         }
     }
 
-    /// <summary>The managed side of the process, as <c>name=value</c> lines. The live heap is measured after a full, compacting collection.</summary>
-    private static string Stats(TinyHttpServer server, ServerEventCounter events)
+    /// <summary>
+    /// The managed side of the process, as <c>name=value</c> lines. The live heap is measured after a full collection.
+    /// Two queries give memory back first, to show whose it is: <c>collect=aggressive</c> runs a
+    /// <see cref="GCCollectionMode.Aggressive"/> collection, which decommits every free region the GC keeps for reuse;
+    /// <c>trim=native</c> asks glibc to return the free memory of its malloc arenas (<c>malloc_trim(0)</c>).
+    /// </summary>
+    public static string Stats(int activeConnections, IReadOnlyDictionary<string, long> events, string query)
     {
+        if (Payload.QueryText(query, "collect") == "aggressive")
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        if (Payload.QueryText(query, "trim") == "native")
+        {
+            _ = MallocTrim(0);
+        }
         long live = GC.GetTotalMemory(forceFullCollection: true);
         GCMemoryInfo info = GC.GetGCMemoryInfo();
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"live_heap_bytes={live}\n");
         text.Append(CultureInfo.InvariantCulture, $"heap_size_bytes={info.HeapSizeBytes}\n");
         text.Append(CultureInfo.InvariantCulture, $"committed_bytes={info.TotalCommittedBytes}\n");
+        text.Append(CultureInfo.InvariantCulture, $"fragmented_bytes={info.FragmentedBytes}\n");
+        // How far gen0 grew before the last ephemeral collection: the gen0 budget the GC chose, which it keeps committed.
+        text.Append(CultureInfo.InvariantCulture, $"gen0_before_last_ephemeral_gc_bytes={GC.GetGCMemoryInfo(GCKind.Ephemeral).GenerationInfo[0].SizeBeforeBytes}\n");
         text.Append(CultureInfo.InvariantCulture, $"gen0={GC.CollectionCount(0)}\ngen1={GC.CollectionCount(1)}\ngen2={GC.CollectionCount(2)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"active_connections={server.ActiveConnectionCount}\n");
+        text.Append(CultureInfo.InvariantCulture, $"active_connections={activeConnections}\n");
         text.Append(CultureInfo.InvariantCulture, $"thread_pool_threads={ThreadPool.ThreadCount}\n");
-        foreach (KeyValuePair<string, long> pair in events.Counts)
+        foreach (KeyValuePair<string, long> pair in events)
         {
             text.Append(CultureInfo.InvariantCulture, $"event.{pair.Key}={pair.Value}\n");
+        }
+        return text.ToString();
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    /// <summary>The GC's effective settings (<see cref="GC.GetConfigurationVariables"/>), as <c>name=value</c> lines, for the report.</summary>
+    public static string GcConfig()
+    {
+        var text = new StringBuilder();
+        foreach (KeyValuePair<string, object> pair in GC.GetConfigurationVariables())
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{pair.Key}={pair.Value}\n");
         }
         return text.ToString();
     }
