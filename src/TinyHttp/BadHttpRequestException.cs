@@ -22,7 +22,7 @@ public sealed class BadHttpRequestException : IOException
         StatusCode = RequestRejection.StatusCodeOf(reason);
     }
 
-    /// <summary>The status code a server answers this request with (400, 408, 413, 414, 417, 431, 501 or 505).</summary>
+    /// <summary>The status code a server answers this request with (400, 403, 408, 413, 414, 417, 426, 431, 501 or 505).</summary>
     public int StatusCode { get; }
 
     /// <summary>Why the request was rejected; logged by name and tagged on the rejection metric.</summary>

@@ -256,6 +256,14 @@ public sealed class HttpResponse
         {
             throw new InvalidOperationException("A body was already written or set; a 101 Switching Protocols response has none. Accept the WebSocket before writing anything.");
         }
+        if (options.KeepAliveInterval < TimeSpan.Zero && options.KeepAliveInterval != Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException("WebSocketAcceptOptions.KeepAliveInterval must be zero (no keep-alive pings) or positive.");
+        }
+        if (options.SubProtocol is { } token && !HttpCharacters.IsToken(token))
+        {
+            throw new InvalidOperationException($"'{token}' is not a valid subprotocol name: RFC 6455 §4.1 requires a token (no spaces, slashes or separators).");
+        }
         if (options.SubProtocol is { } chosen && !request.WebSocketSubProtocols.Contains(chosen))
         {
             throw new InvalidOperationException($"The client did not offer the subprotocol '{chosen}'; choose one of HttpRequest.WebSocketSubProtocols, or none.");
@@ -285,13 +293,23 @@ public sealed class HttpResponse
         HasStarted = true;
         _completed = true;
         Stream stream = await _exchange.UpgradeAsync(fields).ConfigureAwait(false);
-        WebSocket webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        WebSocket webSocket;
+        try
         {
-            IsServer = true,
-            SubProtocol = options.SubProtocol,
-            KeepAliveInterval = options.KeepAliveInterval,
-            DangerousDeflateOptions = deflate,
-        });
+            webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            {
+                IsServer = true,
+                SubProtocol = options.SubProtocol,
+                KeepAliveInterval = options.KeepAliveInterval,
+                DangerousDeflateOptions = deflate,
+            });
+        }
+        catch
+        {
+            // The 101 is sent and the connection is ours alone: close it rather than leave it to the finalizer.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         _exchange.OnWebSocket(webSocket);
         return webSocket;
     }
@@ -337,7 +355,8 @@ public sealed class HttpResponse
             return writing.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitTrue(writing);
         }
         _exchange.EndBody();
-        return new ValueTask<bool>(_framing.Kind != ResponseBodyFraming.ContentLength || _bytesWritten >= _framing.ContentLength);
+        return new ValueTask<bool>(_framing.Kind != ResponseBodyFraming.ContentLength || _bytesWritten >= _framing.ContentLength
+            || _exchange.Request.Method == "HEAD");
     }
 
     private static async ValueTask<bool> AwaitTrue(ValueTask writing)

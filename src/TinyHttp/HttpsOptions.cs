@@ -53,6 +53,14 @@ public sealed class HttpsOptions
         {
             throw new InvalidOperationException("HttpsOptions needs a ServerCertificate (with its private key) or a ServerCertificateSelector.");
         }
+        if (ServerCertificate is not null && ServerCertificateSelector is not null)
+        {
+            throw new InvalidOperationException("HttpsOptions has both a ServerCertificate and a ServerCertificateSelector; set one (the selector can return the certificate for every name).");
+        }
+        if (ClientCertificateValidation is not null && ClientCertificateMode == ClientCertificateMode.NoCertificate)
+        {
+            throw new InvalidOperationException("HttpsOptions.ClientCertificateValidation is set but ClientCertificateMode is NoCertificate, so it would never run; set ClientCertificateMode to AllowCertificate or RequireCertificate.");
+        }
         if (ServerCertificate is { HasPrivateKey: false })
         {
             throw new InvalidOperationException($"The server certificate '{ServerCertificate.Subject}' has no private key; load it with its key (for example X509Certificate2.CreateFromPemFile(certPath, keyPath)).");

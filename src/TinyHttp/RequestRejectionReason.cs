@@ -69,7 +69,7 @@ internal enum RequestRejectionReason
     /// <summary>The request body arrived slower than <see cref="TinyHttpServerOptions.MinRequestBodyDataRate"/> (408).</summary>
     RequestBodyTimeout,
 
-    /// <summary>Plain HTTP arrived on an HTTPS endpoint.</summary>
+    /// <summary>Plain HTTP arrived on an HTTPS endpoint (400, answered in plain text).</summary>
     PlainHttpOnHttpsPort,
 
     /// <summary>A WebSocket upgrade whose Sec-WebSocket-Key is not 16 bytes of base64, RFC 6455 §4.2.1 (400).</summary>

@@ -145,9 +145,14 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
     /// </summary>
     public void StartReadAhead(IClientGoneSignal clientGone)
     {
-        if (_readAhead is null && IsEmpty)
+        // Under the lock Detach takes: a handler may detach on another thread at any moment after its first await.
+        lock (this)
         {
-            _readAhead = ReadAheadAsync(clientGone);
+            if (_readAhead is null && IsEmpty && !_detached)
+            {
+                ReleaseIfEmpty();
+                _readAhead = ReadAheadAsync(clientGone);
+            }
         }
     }
 

@@ -114,3 +114,22 @@ internal enum TransportStart
     /// <summary>The client closed before sending anything.</summary>
     Closed,
 }
+
+/// <summary>Why a TLS handshake did not complete; logged by name and tagged on the handshake metric.</summary>
+internal enum TlsHandshakeFailure
+{
+    /// <summary>The client did not finish within HttpsOptions.HandshakeTimeout.</summary>
+    Timeout,
+    /// <summary>TLS itself failed: no common protocol or cipher, a certificate the client refused, a refused client certificate.</summary>
+    Authentication,
+    /// <summary>The client spoke plain HTTP; it was answered 400.</summary>
+    PlainHttp,
+    /// <summary>The client sent something that is neither TLS nor HTTP.</summary>
+    NotTls,
+    /// <summary>The client closed or reset the connection.</summary>
+    Closed,
+    /// <summary>The server began to stop.</summary>
+    ServerStopping,
+    /// <summary>The server's own TLS settings failed (a callback threw, a certificate without its key).</summary>
+    ServerError,
+}

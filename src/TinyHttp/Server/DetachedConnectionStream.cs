@@ -36,8 +36,10 @@ internal sealed class DetachedConnectionStream(Stream inner, DetachedInput lefto
     {
         if (_readAhead is { } readAhead && _start == _end)
         {
+            // Cleared only once it has finished: a cancelled wait must not let the next read race the read-ahead.
+            int result = await readAhead.WaitAsync(cancellationToken).ConfigureAwait(false);
             _readAhead = null;
-            if (TakeReadAhead(await readAhead.WaitAsync(cancellationToken).ConfigureAwait(false)) is int end)
+            if (TakeReadAhead(result) is int end)
             {
                 return end;
             }
@@ -50,8 +52,9 @@ internal sealed class DetachedConnectionStream(Stream inner, DetachedInput lefto
     {
         if (_readAhead is { } readAhead && _start == _end)
         {
+            int result = readAhead.GetAwaiter().GetResult();
             _readAhead = null;
-            if (TakeReadAhead(readAhead.GetAwaiter().GetResult()) is int end)
+            if (TakeReadAhead(result) is int end)
             {
                 return end;
             }
@@ -89,7 +92,7 @@ internal sealed class DetachedConnectionStream(Stream inner, DetachedInput lefto
         {
             inner.Dispose();
             // A read-ahead still pending may write into the buffer until the connection's close completes it.
-            if (_buffer is not null && _readAhead is null)
+            if (_buffer is not null && (_readAhead is null || _readAhead.IsCompleted))
             {
                 ArrayPool<byte>.Shared.Return(_buffer);
             }

@@ -25,6 +25,7 @@ internal sealed class Http1Exchange : IHttpExchange
     private HttpConnection _connection = null!;
     private ConnectionOutput _output = null!;
     private CancellationTokenSource _requestAborted = new();
+    private bool _requestAbortedTaken;
     private ResponseFraming _framing;
     private bool _sendsBody;
     private bool _isHeadRequest;
@@ -45,9 +46,15 @@ internal sealed class Http1Exchange : IHttpExchange
     /// <summary>The handler's token: fires when the client goes away or the server aborts the request.</summary>
     public CancellationToken RequestAborted => _requestAborted.Token;
 
-    /// <summary>Fires <see cref="RequestAborted"/>.</summary>
-    /// <exception cref="AggregateException">A callback registered on the token threw.</exception>
-    public void CancelRequest() => _requestAborted.Cancel();
+    /// <summary>
+    /// Hands out the source behind <see cref="RequestAborted"/> for the caller to cancel; from then on the exchange never
+    /// reuses it, so a cancel that lands after the exchange went back to the pool fires no other request's token.
+    /// </summary>
+    public CancellationTokenSource TakeRequestAborted()
+    {
+        _requestAbortedTaken = true;
+        return _requestAborted;
+    }
 
     /// <summary>The parser for the request head this exchange will carry.</summary>
     public RequestHeadParser Parser { get; }
@@ -70,9 +77,10 @@ internal sealed class Http1Exchange : IHttpExchange
         _output = null!;
         // The source is never disposed: an abort may cancel it from another thread at any moment, and a source without
         // a timer or linked tokens holds nothing that disposing would release. A fired one cannot be reset: replace it.
-        if (!_requestAborted.TryReset())
+        if (_requestAbortedTaken || !_requestAborted.TryReset())
         {
             _requestAborted = new CancellationTokenSource();
+            _requestAbortedTaken = false;
         }
     }
 
@@ -113,6 +121,9 @@ internal sealed class Http1Exchange : IHttpExchange
     public void End()
     {
         Response.Reset();
+        // Until the next request begins, a stale reference (a handler's forgotten background task) finds the response
+        // complete and throws, instead of writing into whichever request this exchange carries next.
+        Response.MarkCompleted();
         Request.Release();
     }
 
@@ -122,6 +133,11 @@ internal sealed class Http1Exchange : IHttpExchange
     public ResponseFraming StartResponse(int statusCode, string? reasonPhrase, ReadOnlySpan<ResponseField> fields, long? declaredLength, long? completeLength)
     {
         RequestHead head = Request.Head;
+        if (_isHeadRequest && declaredLength is not null)
+        {
+            // RFC 9110 §9.3.2, §8.6: a HEAD response may announce the length a GET would have had, and sends no body.
+            completeLength = null;
+        }
         _framing = ResponseFraming.Decide(statusCode, _isConnectRequest, head.IsHttp11, declaredLength, completeLength);
         _sendsBody = ResponseFraming.SendsBody(statusCode, _isHeadRequest) && _framing.Kind != ResponseBodyFraming.None;
         KeepAlive = ResponseFraming.KeepsAlive(head.KeepAlive, _framing.Kind, ResponseFraming.AsksToClose(fields),

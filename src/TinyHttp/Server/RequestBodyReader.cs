@@ -116,7 +116,7 @@ internal sealed class RequestBodyReader(int maxTrailerSize)
         try
         {
             read = _chunked
-                ? await ReadChunkedAsync(destination).ConfigureAwait(false)
+                ? await ReadChunkedAsync(destination, cancellationToken).ConfigureAwait(false)
                 : await ReadContentLengthAsync(destination, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException)
@@ -166,7 +166,7 @@ internal sealed class RequestBodyReader(int maxTrailerSize)
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReadChunkedAsync(Memory<byte> destination)
+    private async ValueTask<int> ReadChunkedAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -181,9 +181,19 @@ internal sealed class RequestBodyReader(int maxTrailerSize)
             {
                 return written;
             }
-            await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
             _timeouts.BeginBodyWait(Environment.TickCount64);
-            EndBodyWait(await _input.ReceiveAsync(CancellationToken.None).ConfigureAwait(false));
+            int received;
+            try
+            {
+                received = await _input.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _timeouts.EndBodyWait(Environment.TickCount64, 0);
+                throw;
+            }
+            EndBodyWait(received);
         }
     }
 
@@ -201,6 +211,7 @@ internal sealed class RequestBodyReader(int maxTrailerSize)
     }
 
     /// <summary>Reads and discards what the handler left of the body, within <paramref name="limit"/> wire bytes. Returns false to close instead.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> DrainAsync(long limit)
     {
         if (!CanBeDrained(limit))

@@ -190,7 +190,7 @@ internal sealed class ServerContext
             if (Interlocked.Increment(ref _activeConnections) > Options.MaxConcurrentConnections)
             {
                 Interlocked.Decrement(ref _activeConnections);
-                RefuseConnection(socket);
+                RefuseConnection(socket, isTls: tls is not null);
                 continue;
             }
             Metrics.ConnectionOpened();
@@ -203,14 +203,18 @@ internal sealed class ServerContext
     }
 
     /// <summary>Over MaxConcurrentConnections: answer 503 without reading the request, then close.</summary>
-    private void RefuseConnection(Socket socket)
+    private void RefuseConnection(Socket socket, bool isTls)
     {
         Log.ConnectionRejected(socket.RemoteEndPoint, Options.MaxConcurrentConnections ?? 0);
         Metrics.ConnectionRejected();
         try
         {
             socket.Blocking = false;
-            socket.Send(ErrorBodies.ServiceUnavailableResponse(), SocketFlags.None, out _);
+            // A TLS client waits for a ServerHello: plain text would only be a protocol error to it, so it gets the close.
+            if (!isTls)
+            {
+                socket.Send(ErrorBodies.ServiceUnavailableResponse(), SocketFlags.None, out _);
+            }
             socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))

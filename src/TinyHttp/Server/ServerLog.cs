@@ -54,7 +54,10 @@ internal sealed partial class ServerLog(ILogger logger)
     public partial void ResponseDataRateTooLow(long connectionId);
 
     [LoggerMessage(EventId = 15, EventName = "TlsHandshakeFailed", Level = LogLevel.Debug, Message = "Connection {ConnectionId}: the TLS handshake failed ({Reason})")]
-    public partial void TlsHandshakeFailed(long connectionId, string reason, Exception? exception);
+    public partial void TlsHandshakeFailed(long connectionId, TlsHandshakeFailure reason, Exception? exception);
+
+    [LoggerMessage(EventId = 16, EventName = "TlsHandshakeServerError", Level = LogLevel.Error, Message = "Connection {ConnectionId}: the server's TLS settings failed a handshake (a certificate selector or validation callback threw, or a certificate has no private key)")]
+    public partial void TlsHandshakeServerError(long connectionId, Exception? exception);
 
     [LoggerMessage(EventId = 14, EventName = "ConnectionRejected", Level = LogLevel.Warning, Message = "A connection from {RemoteEndPoint} was refused with 503: {Limit} connections are open (MaxConcurrentConnections)")]
     public partial void ConnectionRejected(EndPoint? remoteEndPoint, int limit);

@@ -60,15 +60,15 @@ internal sealed class ServerMetrics : IDisposable
     public void TlsHandshakeStarted() => _activeTlsHandshakes.Add(1);
 
     /// <summary>Records a handshake that ended: <paramref name="error"/> names why it failed, or is null when it succeeded.</summary>
-    public void TlsHandshakeEnded(long startTimestamp, TlsConnectionInfo? tls, string? error)
+    public void TlsHandshakeEnded(long startTimestamp, TlsConnectionInfo? tls, TlsHandshakeFailure? error)
     {
         _activeTlsHandshakes.Add(-1);
         if (!_tlsHandshakeDuration.Enabled)
         {
             return;
         }
-        KeyValuePair<string, object?> tag = error is not null
-            ? new("error.type", error)
+        KeyValuePair<string, object?> tag = error is TlsHandshakeFailure failure
+            ? new("error.type", ErrorType(failure))
             : new("tls.protocol.version", tls?.Protocol == System.Security.Authentication.SslProtocols.Tls13 ? "1.3" : "1.2");
         _tlsHandshakeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
     }
@@ -105,6 +105,17 @@ internal sealed class ServerMetrics : IDisposable
             _rejectedRequests.Add(1, new KeyValuePair<string, object?>("error.type", reason.ToString()));
         }
     }
+
+    private static string ErrorType(TlsHandshakeFailure failure) => failure switch
+    {
+        TlsHandshakeFailure.Timeout => "timeout",
+        TlsHandshakeFailure.Authentication => "authentication",
+        TlsHandshakeFailure.PlainHttp => "plain_http",
+        TlsHandshakeFailure.NotTls => "not_tls",
+        TlsHandshakeFailure.ServerStopping => "server_stopping",
+        TlsHandshakeFailure.ServerError => "server_error",
+        _ => "closed",
+    };
 
     public void Dispose()
     {
