@@ -1,7 +1,7 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -264,7 +264,7 @@ public sealed class HttpResponse
         {
             throw new InvalidOperationException($"'{token}' is not a valid subprotocol name: RFC 6455 §4.1 requires a token (no spaces, slashes or separators).");
         }
-        if (options.SubProtocol is { } chosen && !request.WebSocketSubProtocols.Contains(chosen))
+        if (options.SubProtocol is { } chosen && !Offered(request.WebSocketSubProtocols, chosen))
         {
             throw new InvalidOperationException($"The client did not offer the subprotocol '{chosen}'; choose one of HttpRequest.WebSocketSubProtocols, or none.");
         }
@@ -315,6 +315,19 @@ public sealed class HttpResponse
     }
 
     private static readonly WebSocketAcceptOptions DefaultWebSocketOptions = new();
+
+    // RFC 6455 §4.1: subprotocol names are tokens, compared as they are (case-sensitive).
+    private static bool Offered(IReadOnlyList<string> offered, string chosen)
+    {
+        foreach (string name in offered)
+        {
+            if (name == chosen)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Makes the response new for the next request; returns the small-write buffer to the pool.</summary>
     internal void Reset()

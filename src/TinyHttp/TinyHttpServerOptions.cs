@@ -160,7 +160,7 @@ public sealed class TinyHttpServerOptions
 
     /// <summary>
     /// Makes the transport for each accepted socket; null (the default) is a plain <see cref="Server.SocketTransport"/>.
-    /// The seam a TLS transport plugs into; tests use it to run the whole server over <see cref="Server.StreamTransport"/>.
+    /// Tests use it to run the whole server over <see cref="Server.StreamTransport"/>; HTTPS endpoints use their own TLS transport.
     /// </summary>
     internal Func<System.Net.Sockets.Socket, Server.ConnectionTransport>? TransportFactory { get; set; }
 

@@ -9,9 +9,10 @@ namespace TinyHttp.Server;
 
 /// <summary>
 /// ConnectionTransport is the seam between an HTTP connection and the bytes under it: a duplex byte stream that
-/// knows nothing of HTTP. <see cref="SocketTransport"/> moves bytes over a plain socket; <see cref="StreamTransport"/>
-/// over any <see cref="Stream"/> (a TLS stream). The connection owns the memory it reads into and writes from; the
-/// transport never buffers, so an idle connection holds no buffer at either layer.
+/// knows nothing of HTTP. <see cref="SocketTransport"/> moves bytes over a plain socket, <see cref="TlsTransport"/> through
+/// an SslStream, <see cref="StreamTransport"/> over any <see cref="Stream"/> (the tests run the server through it). The
+/// connection owns the memory it reads into and writes from; a plain socket buffers nothing, so an idle plain connection
+/// holds no buffer at either layer (an SslStream keeps TLS records of its own, and lets go of them when it is drained).
 /// </summary>
 internal abstract class ConnectionTransport(Socket socket)
 {

@@ -121,6 +121,13 @@ internal sealed class DetachedConnectionStream(Stream inner, DetachedInput lefto
         }
         _buffer.AsSpan(_start, count).CopyTo(buffer);
         _start += count;
+        if (_start == _end && _readAhead is null)
+        {
+            // Drained: a WebSocket that idles for hours holds no buffer of the server's.
+            ArrayPool<byte>.Shared.Return(_buffer!);
+            _buffer = null;
+            _start = _end = 0;
+        }
         return count;
     }
 }

@@ -198,6 +198,8 @@ internal sealed class Http1Exchange : IHttpExchange
         Span<byte> destination = _output.GetSpan(ResponseHeadWriter.MaxLength(101, null, fields));
         _output.Advance(ResponseHeadWriter.Write(destination, 101, null, fields, ResponseBodyFraming.None, 0, ConnectionOption.Upgrade));
         await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        // The upgraded connection may idle for hours: the 101's buffer goes back now, not when the handler returns.
+        _output.ReleaseIfEmpty();
         return _connection.Detach();
     }
 

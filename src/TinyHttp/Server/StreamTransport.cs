@@ -7,9 +7,9 @@ using System.Threading.Tasks;
 namespace TinyHttp.Server;
 
 /// <summary>
-/// StreamTransport moves bytes through a <see cref="Stream"/> layered on an accepted socket: an SslStream for
-/// HTTPS. The socket underneath is kept for what a stream cannot do: half-closing the receive side to wake a
-/// waiting read, and resetting. A zero-byte read waits for data without a buffer (SslStream and NetworkStream
+/// StreamTransport moves bytes through any <see cref="Stream"/> layered on an accepted socket; the tests run the whole
+/// server through it (over a NetworkStream) to hold the seam to the same assertions as the socket transport. The socket
+/// underneath is kept for what a stream cannot do: half-closing the receive side to wake a waiting read, and resetting. A zero-byte read waits for data without a buffer (SslStream and NetworkStream
 /// both pass it down to the socket).
 /// </summary>
 internal sealed class StreamTransport(Stream stream, Socket socket) : ConnectionTransport(socket)

@@ -31,7 +31,7 @@ internal sealed class TlsTransport(Socket socket, TlsEndpoint endpoint) : Connec
     {
         // Nothing is rented or created until the client speaks: a connection that never does costs only its socket.
         await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-        byte[] first = new byte[1];
+        Span<byte> first = stackalloc byte[1];
         if (Socket.Receive(first, SocketFlags.Peek) == 0)
         {
             return TransportStart.Closed;
