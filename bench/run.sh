@@ -4,10 +4,12 @@
 #   bash bench/run.sh                      the full run: 3 rounds x 5 s per scenario, ~14 minutes on 2 cores
 #   bash bench/run.sh --quick              a smoke run (1 round x 2 s, 20 test-double cycles, BenchmarkDotNet dry
 #                                          job, no AOT publish) written to bench/results/RESULTS-quick.md, ~3 minutes
-#   options (any mix):  --duration S  --reps N  --warmup S  --scenarios keepalive,latency,pipelined,close,echo,stream
+#   options (any mix):  --duration S  --reps N  --warmup S
+#                       --scenarios keepalive,latency,pipelined,close,echo,stream,https-keepalive,https-close
 #                       --servers TinyHttp,Kestrel,...  --baseline NAME  --double-cycles N  --micro-job short|medium|default|dry
 #                       --no-load  --no-double  --no-micro  --no-aot  --no-install  --output FILE
 #
+# The HTTPS scenarios use one self-signed certificate made for the run (bench/Harness/BenchTls.cs).
 # Needs: the .NET 10 SDK, wrk, taskset (util-linux); nginx is optional. When run as root it installs wrk and
 # nginx-light with apt-get if they are missing (--no-install to never do so); otherwise it says what is missing.
 # See bench/README.md for what each figure means.
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --duration|--reps|--warmup|--scenarios|--servers|--baseline|--double-cycles|--micro-job|--output)
       [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }
       harness_args+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see bench/README.md)" >&2; exit 2 ;;
   esac
   shift

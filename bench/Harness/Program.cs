@@ -42,6 +42,17 @@ foreach (ServerSpec spec in ServerSpec.Load(options.FromRoot(options.ServersFile
     servers.Add(spec);
 }
 List<Scenario> scenarios = Scenario.All.Where(s => options.Scenarios is null || options.Scenarios.Contains(s.Name)).ToList();
+if (options.Scenarios is not null && options.Scenarios.FirstOrDefault(name => !Scenario.All.Any(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase))) is string unknown)
+{
+    Console.Error.WriteLine($"No scenario '{unknown}'; the scenarios are {string.Join(", ", Scenario.All.Select(s => s.Name))}.");
+    return 2;
+}
+
+// One certificate for the whole run, the same files for every server (bench/Harness/BenchTls.cs).
+BenchTls? tls = options.RunLoad && scenarios.Any(s => s.Https)
+    ? BenchTls.Create(Path.Combine(resultsDirectory, "work", "tls"))
+    : null;
+var negotiatedTls = new Dictionary<string, string>();
 
 var startRuns = new List<StartRun>();
 var loadRuns = new List<LoadRun>();
@@ -75,7 +86,10 @@ if (options.RunMicro)
 
 string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
 List<string> busyAfter = ProcFs.TopCpu(TimeSpan.FromSeconds(2), 3);
-var report = new Report(options, servers, scenarios, startRuns, loadRuns, peakRss, doubles, micro, notes, started, DateTimeOffset.Now, loadBefore, loadAfter, busyBefore, busyAfter);
+var report = new Report(options, servers, scenarios, startRuns, loadRuns, peakRss, doubles, micro, notes, started, DateTimeOffset.Now, loadBefore, loadAfter, busyBefore, busyAfter)
+{
+    NegotiatedTls = negotiatedTls,
+};
 string output = options.FromRoot(options.OutputFile);
 await File.WriteAllTextAsync(output, report.ToMarkdown());
 Log($"wrote {output}");
@@ -119,7 +133,12 @@ async Task MeasureLoadAsync()
         {
             try
             {
-                running.Add(await ServerProcess.StartAsync(spec, options, Path.Combine(resultsDirectory, $"{spec.Name}-load.log")));
+                ServerProcess server = await ServerProcess.StartAsync(spec, options, Path.Combine(resultsDirectory, $"{spec.Name}-load.log"), tls);
+                running.Add(server);
+                if (server.NegotiatedTls is string negotiated)
+                {
+                    negotiatedTls[spec.Name] = negotiated;
+                }
             }
             catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
             {
@@ -136,7 +155,7 @@ async Task MeasureLoadAsync()
                     Log($"warm-up {scenario.Name} {server.Spec.Name}");
                     try
                     {
-                        await Wrk.RunAsync(options, scenario, server.Port, options.WarmupSeconds,
+                        await Wrk.RunAsync(options, scenario, server.PortFor(scenario), options.WarmupSeconds,
                             Path.Combine(resultsDirectory, $"{server.Spec.Name}-{scenario.Name}-warmup.txt"));
                     }
                     catch (Exception exception) when (exception is InvalidOperationException or FormatException)
@@ -201,7 +220,7 @@ async Task<LoadRun> MeasureRunAsync(ServerProcess server, Scenario scenario, int
     WrkResult wrk;
     try
     {
-        wrk = await Wrk.RunAsync(options, scenario, server.Port, options.DurationSeconds,
+        wrk = await Wrk.RunAsync(options, scenario, server.PortFor(scenario), options.DurationSeconds,
             Path.Combine(resultsDirectory, $"{server.Spec.Name}-{scenario.Name}-{repetition}.txt"));
     }
     finally
@@ -227,7 +246,7 @@ async Task<LoadRun> MeasureRunAsync(ServerProcess server, Scenario scenario, int
     peakRss[server.Spec.Name] = Math.Max(peakRss.GetValueOrDefault(server.Spec.Name), peak);
     string allocation = perRequest is double bytes ? $", {bytes:F1} B/req" : string.Empty;
     string errors = wrk.Errors > 0 ? $", errors: {wrk.ErrorText}" : string.Empty;
-    Log($"#{repetition} {scenario.Name,-9} {server.Spec.Name,-12} {wrk.RequestsPerSecond,12:N0} req/s  {cpuPerRequest,6:F1} µs CPU/req  p50 {wrk.P50Milliseconds:F2} ms  p99 {wrk.P99Milliseconds:F2} ms{allocation}, peak RSS {peak / 1048576.0:F1} MiB{errors}");
+    Log($"#{repetition} {scenario.Name,-15} {server.Spec.Name,-12} {wrk.RequestsPerSecond,12:N0} req/s  {cpuPerRequest,6:F1} µs CPU/req  p50 {wrk.P50Milliseconds:F2} ms  p99 {wrk.P99Milliseconds:F2} ms{allocation}, peak RSS {peak / 1048576.0:F1} MiB{errors}");
     return run;
 }
 

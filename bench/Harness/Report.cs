@@ -30,6 +30,9 @@ internal sealed class Report(
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
     private readonly StringBuilder _text = new();
 
+    /// <summary>Per server, the TLS protocol and cipher suite a .NET client negotiated with its HTTPS port at start.</summary>
+    public IReadOnlyDictionary<string, string> NegotiatedTls { get; init; } = new Dictionary<string, string>();
+
     public string ToMarkdown()
     {
         Line("# TinyHttp benchmark results");
@@ -47,6 +50,7 @@ internal sealed class Report(
             WriteSummary();
             WriteTargets();
             WriteScenarios();
+            WriteTlsCost();
         }
         if (startRuns.Count > 0)
         {
@@ -96,6 +100,16 @@ internal sealed class Report(
         Line($"- Load average (1, 5, 15 min) before: {string.Join(' ', loadBefore.Split(' ').Take(3))}; after: {string.Join(' ', loadAfter.Split(' ').Take(3))} " +
              "(the harness itself adds about 1 at full load; more than that is other work on the machine)");
         Line($"- Other processes using the CPU (2 s sample, 100% = one core) before: {Busy(busyBefore)}; after: {Busy(busyAfter)}");
+        if (scenarios.Any(s => s.Https))
+        {
+            string negotiated = NegotiatedTls.Count == 0
+                ? "none measured"
+                : string.Join("; ", NegotiatedTls.Select(pair => $"{pair.Key} {pair.Value}"));
+            Line($"- HTTPS: one certificate for the run, {BenchTls.Description}, the same PEM files for every server; " +
+                 $"{OpenSslVersion()} under wrk, nginx and .NET alike; the servers start with `OPENSSL_CONF` = `NumTickets = 0` " +
+                 "(no session tickets, so every wrk reconnect is a full handshake: see bench/README.md, \"HTTPS\"). " +
+                 $"Negotiated with a .NET client at start: {negotiated}");
+        }
         Line();
     }
 
@@ -218,6 +232,66 @@ internal sealed class Report(
             }
             Line();
         }
+    }
+
+    /// <summary>
+    /// What TLS adds, per server, from scenarios of the same run: the CPU and allocation of an HTTPS scenario minus those
+    /// of its plain twin. https-close minus close is the cost of one full handshake (and the TLS connection set-up and
+    /// close_notify around it); https-keepalive minus keepalive the cost of TLS records on a request that reuses a connection.
+    /// </summary>
+    private void WriteTlsCost()
+    {
+        (string Https, string Plain, string What)[] pairs =
+        [
+            ("https-close", "close", "per handshake (https-close − close)"),
+            ("https-keepalive", "keepalive", "per keep-alive request (https-keepalive − keepalive)"),
+        ];
+        List<(string Https, string Plain, string What)> measured = pairs
+            .Where(pair => scenarios.Any(s => s.Name == pair.Https) && scenarios.Any(s => s.Name == pair.Plain)).ToList();
+        if (measured.Count == 0 || !loadRuns.Any(r => r.Scenario.StartsWith("https-", StringComparison.Ordinal)))
+        {
+            return;
+        }
+        Line("## What TLS costs");
+        Line();
+        Line("Per server, an HTTPS scenario's median CPU µs/req and alloc B/req minus those of its plain-HTTP twin in the same run. " +
+             "https-close − close is one full TLS handshake (ECDHE key exchange, the certificate, its ECDSA signature, the key schedule) " +
+             "with the TLS connection set-up and close around it; https-keepalive − keepalive is encrypting and decrypting one request " +
+             "and its response on a connection already open.");
+        Line();
+        Line("| Server | " + string.Join(" | ", measured.Select(pair => $"CPU µs {pair.What}")) + " | " +
+             string.Join(" | ", measured.Select(pair => $"alloc B {pair.What}")) + " |");
+        Line("|---|" + string.Concat(measured.Select(_ => "---:|")) + string.Concat(measured.Select(_ => "---:|")));
+        foreach (ServerSpec server in servers)
+        {
+            var cpu = new List<string>();
+            var allocation = new List<string>();
+            foreach ((string https, string plain, _) in measured)
+            {
+                List<LoadRun> secure = Runs(server.Name, https);
+                List<LoadRun> clear = Runs(server.Name, plain);
+                if (secure.Count == 0 || clear.Count == 0)
+                {
+                    cpu.Add("n/a");
+                    allocation.Add("n/a");
+                    continue;
+                }
+                double secureCpu = Statistics.Median(secure.Select(r => r.CpuMicrosecondsPerRequest));
+                double clearCpu = Statistics.Median(clear.Select(r => r.CpuMicrosecondsPerRequest));
+                cpu.Add($"{(secureCpu - clearCpu).ToString("F1", Invariant)} ({secureCpu.ToString("F1", Invariant)} − {clearCpu.ToString("F1", Invariant)})");
+                double secureBytes = Statistics.Median(secure.Where(r => r.BytesPerRequest is not null).Select(r => r.BytesPerRequest!.Value));
+                double clearBytes = Statistics.Median(clear.Where(r => r.BytesPerRequest is not null).Select(r => r.BytesPerRequest!.Value));
+                allocation.Add(double.IsNaN(secureBytes) || double.IsNaN(clearBytes)
+                    ? "n/a"
+                    : $"{(secureBytes - clearBytes).ToString("F0", Invariant)} ({secureBytes.ToString("F0", Invariant)} − {clearBytes.ToString("F0", Invariant)})");
+            }
+            if (cpu.All(cell => cell == "n/a"))
+            {
+                continue;
+            }
+            Line($"| {server.Name} | {string.Join(" | ", cpu)} | {string.Join(" | ", allocation)} |");
+        }
+        Line();
     }
 
     private void WriteStartAndMemory()
@@ -379,6 +453,22 @@ internal sealed class Report(
         }
         long kilobytes = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant);
         return (kilobytes / 1048576.0).ToString("F1", Invariant) + " GiB";
+    }
+
+    private static string OpenSslVersion()
+    {
+        string? path = ServerSpec.FindOnPath("openssl");
+        if (path is null)
+        {
+            return "OpenSSL (version unknown: no openssl command)";
+        }
+        var info = new ProcessStartInfo(path, "version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using Process process = Process.Start(info)!;
+        string text = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        // "OpenSSL 3.0.19 27 Jan 2026 (Library: OpenSSL 3.0.19 27 Jan 2026)": the library is what the servers load.
+        int library = text.IndexOf("(Library: ", StringComparison.Ordinal);
+        return library >= 0 ? text[(library + 10)..].TrimEnd(')') : text;
     }
 
     private static string Version(string program, string flag)

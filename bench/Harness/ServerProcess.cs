@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -13,10 +14,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(ServerSpec spec, int port, Process process, TimeSpan startToFirstResponse)
+    private ServerProcess(ServerSpec spec, int port, int? httpsPort, Process process, TimeSpan startToFirstResponse)
     {
         Spec = spec;
         Port = port;
+        HttpsPort = httpsPort;
         _process = process;
         StartToFirstResponse = startToFirstResponse;
     }
@@ -25,6 +27,16 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The HTTPS port, when the server was started with the run's TLS material; null otherwise.</summary>
+    public int? HttpsPort { get; }
+
+    /// <summary>The protocol and cipher suite a .NET client negotiated with the HTTPS port at start, or null.</summary>
+    public string? NegotiatedTls { get; private set; }
+
+    /// <summary>The port a scenario's load goes to: the HTTPS one for an HTTPS scenario.</summary>
+    public int PortFor(Scenario scenario) =>
+        !scenario.Https ? Port : HttpsPort ?? throw new InvalidOperationException($"{Spec.Name} was started without HTTPS.");
+
     public int Pid => _process.Id;
 
     /// <summary>From just before the process was started to the end of the first 200 response to GET /hello.</summary>
@@ -32,11 +44,22 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server and polls GET /hello on a fresh connection every millisecond until it answers
-    /// 200. The poller runs on the harness's CPU, not the server's.
+    /// 200. The poller runs on the harness's CPU, not the server's. With <paramref name="tls"/> (and a server
+    /// whose line in servers.txt serves HTTPS) the server also gets an HTTPS port, the certificate and the OpenSSL
+    /// configuration through its environment, and must answer GET /hello over TLS too before it counts as started.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(ServerSpec spec, HarnessOptions options, string logFile)
+    public static async Task<ServerProcess> StartAsync(ServerSpec spec, HarnessOptions options, string logFile, BenchTls? tls = null)
     {
         int port = RawHttp.FreePort();
+        int? httpsPort = null;
+        if (tls is not null && spec.ServesHttps)
+        {
+            do
+            {
+                httpsPort = RawHttp.FreePort();
+            }
+            while (httpsPort == port);
+        }
         var info = new ProcessStartInfo("bash")
         {
             WorkingDirectory = options.RepositoryRoot,
@@ -52,6 +75,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         info.Environment["BENCH_LOG"] = logFile;
         info.Environment["BENCH_WORK_DIR"] = Directory.CreateDirectory(options.FromRoot(Path.Combine(options.ResultsDirectory, "work"))).FullName;
+        if (tls is not null && httpsPort is int tlsPort)
+        {
+            info.Environment["BENCH_HTTPS_PORT"] = tlsPort.ToString(CultureInfo.InvariantCulture);
+            info.Environment["BENCH_TLS_CERT"] = tls.CertificateFile;
+            info.Environment["BENCH_TLS_KEY"] = tls.KeyFile;
+            info.Environment["OPENSSL_CONF"] = tls.OpenSslConfigFile;
+        }
 
         Stopwatch clock = Stopwatch.StartNew();
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {spec.Name}.");
@@ -68,7 +98,12 @@ internal sealed class ServerProcess : IAsyncDisposable
                 if (status == 200)
                 {
                     clock.Stop();
-                    return new ServerProcess(spec, port, process, clock.Elapsed);
+                    var server = new ServerProcess(spec, port, httpsPort, process, clock.Elapsed);
+                    if (tls is not null && httpsPort is int securePort)
+                    {
+                        await server.CheckHttpsAsync(tls, securePort, logFile).ConfigureAwait(false);
+                    }
+                    return server;
                 }
             }
             catch (SocketException)
@@ -84,6 +119,41 @@ internal sealed class ServerProcess : IAsyncDisposable
             }
             await Task.Delay(1).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// One GET /hello over TLS, once the plain port answers (both listeners open at start): a server that cannot serve
+    /// HTTPS is stopped and reported rather than measured.
+    /// </summary>
+    private async Task CheckHttpsAsync(BenchTls tls, int port, string logFile)
+    {
+        string failure;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            try
+            {
+                (int status, NegotiatedTls) = await tls.GetAsync(port, "/hello", timeout.Token).ConfigureAwait(false);
+                if (status == 200)
+                {
+                    return;
+                }
+                failure = $"answered GET /hello over HTTPS with {status}";
+                break;
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionRefused && !timeout.IsCancellationRequested)
+            {
+                // A server may open its plain endpoint a moment before its HTTPS one (Kestrel binds them in turn).
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException or OperationCanceledException)
+            {
+                failure = $"did not serve GET /hello over HTTPS ({exception.GetType().Name}: {exception.Message})";
+                break;
+            }
+        }
+        await DisposeAsync().ConfigureAwait(false);
+        throw new InvalidOperationException($"{Spec.Name} {failure}; see {logFile}.");
     }
 
     /// <summary>The process's allocation counters from /_stats, or null when the server has none (nginx).</summary>

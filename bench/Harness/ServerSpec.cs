@@ -8,7 +8,14 @@ namespace TinyHttp.Bench.Harness;
 /// <summary>ServerSpec is one line of bench/servers.txt.</summary>
 internal sealed record ServerSpec(string Name, string Needs, IReadOnlySet<string> Scenarios, string[] Command)
 {
-    public bool Serves(Scenario scenario) => Scenarios.Contains("all") || Scenarios.Contains(scenario.Name);
+    /// <summary>
+    /// Whether the server runs <paramref name="scenario"/>: named in its line, or "all" for a plain-HTTP scenario, or
+    /// "https" for an HTTPS one (a server with "https" reads its HTTPS endpoint from BENCH_HTTPS_PORT and the rest).
+    /// </summary>
+    public bool Serves(Scenario scenario) =>
+        Scenarios.Contains(scenario.Name) || Scenarios.Contains(scenario.Https ? "https" : "all");
+
+    public bool ServesHttps => Scenarios.Contains("https") || Scenarios.Any(name => name.StartsWith("https-", StringComparison.Ordinal));
 
     public static List<ServerSpec> Load(string path)
     {

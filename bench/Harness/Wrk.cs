@@ -32,7 +32,8 @@ internal static partial class Wrk
         {
             info.ArgumentList.Add(argument);
         }
-        info.ArgumentList.Add($"http://127.0.0.1:{port}{scenario.Path}");
+        // wrk speaks TLS for an https:// URL (OpenSSL, TLS 1.3 here) and does not verify the certificate.
+        info.ArgumentList.Add($"{(scenario.Https ? "https" : "http")}://127.0.0.1:{port}{scenario.Path}");
         if (scenario.ScriptArguments.Length > 0)
         {
             info.ArgumentList.Add("--");

@@ -1,10 +1,13 @@
 using System;
 using System.Buffers;
 using System.Net;
+using System.Security.Authentication;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using TinyHttp.Bench;
 
@@ -12,7 +15,29 @@ int port = BenchEndpoints.ParsePort(args);
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
-builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+BenchHttps? https = BenchHttps.FromEnvironment();
+builder.WebHost.UseKestrel(kestrel =>
+{
+    kestrel.Listen(IPAddress.Loopback, port);
+    if (https is not null)
+    {
+        kestrel.Listen(IPAddress.Loopback, https.Port, listen =>
+        {
+            // HTTP/1.1 only, as TinyHttp: ALPN then offers http/1.1 alone on both, and no client here asks for h2.
+            listen.Protocols = HttpProtocols.Http1;
+            var httpsOptions = new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = https.Certificate,
+                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            };
+            if (https.HandshakeTimeout is TimeSpan handshakeTimeout)
+            {
+                httpsOptions.HandshakeTimeout = handshakeTimeout;
+            }
+            listen.UseHttps(httpsOptions);
+        });
+    }
+});
 
 WebApplication app = builder.Build();
 
@@ -45,7 +70,7 @@ app.Run(context =>
 });
 
 await app.StartAsync();
-Console.WriteLine($"Kestrel listening on http://127.0.0.1:{port}/");
+Console.WriteLine($"Kestrel listening on http://127.0.0.1:{port}/{(https is null ? "" : $" and {https}")}");
 await BenchEndpoints.WaitForStopAsync();
 await app.StopAsync();
 

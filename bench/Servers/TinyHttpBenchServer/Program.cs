@@ -10,9 +10,19 @@ int port = BenchEndpoints.ParsePort(args);
 
 var options = new TinyHttpServerOptions();
 options.Listen(IPAddress.Loopback, port);
+BenchHttps? https = BenchHttps.FromEnvironment();
+if (https is not null)
+{
+    var httpsOptions = new HttpsOptions { ServerCertificate = https.Certificate };
+    if (https.HandshakeTimeout is TimeSpan handshakeTimeout)
+    {
+        httpsOptions.HandshakeTimeout = handshakeTimeout;
+    }
+    options.Listen(IPAddress.Loopback, https.Port, httpsOptions);
+}
 await using var server = new TinyHttpServer(options, HandleAsync);
 server.Start();
-Console.WriteLine($"TinyHttp listening on {server.BaseAddress}");
+Console.WriteLine($"TinyHttp listening on {server.BaseAddress}{(https is null ? "" : $" and {https}")}");
 await BenchEndpoints.WaitForStopAsync();
 await server.DisposeAsync();
 
