@@ -32,7 +32,18 @@ internal sealed class DetachedConnectionStream(Stream inner, DetachedInput lefto
         set => throw new NotSupportedException("A connection is not seekable.");
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // Once the leftovers are read, every read is the transport's own: no state machine of ours per read (a WebSocket
+        // waiting for its next frame would otherwise allocate one each time).
+        if (_readAhead is null && _start == _end)
+        {
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+        return ReadWithLeftoversAsync(buffer, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadWithLeftoversAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (_readAhead is { } readAhead && _start == _end)
         {
