@@ -96,6 +96,20 @@ internal static class HttpCharacters
         _ => -1,
     };
 
+    /// <summary>RFC 9110 §5.6.1: whether a comma-separated field value lists <paramref name="token"/> (any case, whitespace around items ignored).</summary>
+    public static bool ListHasToken(string fieldValue, string token)
+    {
+        ReadOnlySpan<char> value = fieldValue;
+        foreach (Range part in value.Split(','))
+        {
+            if (value[part].Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static ReadOnlySpan<byte> TrimWhitespace(ReadOnlySpan<byte> span)
     {
         int start = 0;

@@ -89,17 +89,9 @@ internal readonly record struct ResponseFraming(ResponseBodyFraming Kind, long C
     {
         foreach (ResponseField field in fields)
         {
-            if (!field.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            if (field.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase) && HttpCharacters.ListHasToken(field.Value, "close"))
             {
-                continue;
-            }
-            ReadOnlySpan<char> value = field.Value;
-            foreach (Range part in value.Split(','))
-            {
-                if (value[part].Trim().Equals("close", StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
         return false;

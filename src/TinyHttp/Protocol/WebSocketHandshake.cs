@@ -160,12 +160,9 @@ internal static class WebSocketHandshake
     {
         foreach (string field in fields)
         {
-            foreach (Range part in field.AsSpan().Split(','))
+            if (HttpCharacters.ListHasToken(field, token))
             {
-                if (field.AsSpan()[part].Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
         return false;

@@ -51,6 +51,15 @@ internal abstract class ConnectionTransport(Socket socket)
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
+    /// <summary>Sends all of <paramref name="data"/> on the socket itself, however many sends it takes.</summary>
+    protected async ValueTask SendAllOnSocketAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            data = data.Slice(await Socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
     /// <summary>Ends the sending direction (FIN, after a TLS close_notify where there is one); the peer sees the end of stream.</summary>
     public abstract ValueTask ShutdownSendAsync();
 

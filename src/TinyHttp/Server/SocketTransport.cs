@@ -59,15 +59,7 @@ internal sealed class SocketTransport : ConnectionTransport
         {
             return ValueTask.FromException(new SocketException((int)error));
         }
-        return SendRestAsync(data.Slice(sent), cancellationToken);
-    }
-
-    private async ValueTask SendRestAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        while (!data.IsEmpty)
-        {
-            data = data.Slice(await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false));
-        }
+        return SendAllOnSocketAsync(data.Slice(sent), cancellationToken);
     }
 
     public override ValueTask ShutdownSendAsync()

@@ -9,8 +9,8 @@ namespace TinyHttp.Server;
 /// <summary>
 /// StreamTransport moves bytes through any <see cref="Stream"/> layered on an accepted socket; the tests run the whole
 /// server through it (over a NetworkStream) to hold the seam to the same assertions as the socket transport. The socket
-/// underneath is kept for what a stream cannot do: half-closing the receive side to wake a waiting read, and resetting. A zero-byte read waits for data without a buffer (SslStream and NetworkStream
-/// both pass it down to the socket).
+/// underneath is kept for what a stream cannot do: half-closing the receive side to wake a waiting read, and resetting.
+/// A zero-byte read waits for data without a buffer (NetworkStream passes it down to the socket).
 /// </summary>
 internal sealed class StreamTransport(Stream stream, Socket socket) : ConnectionTransport(socket)
 {
@@ -22,11 +22,6 @@ internal sealed class StreamTransport(Stream stream, Socket socket) : Connection
 
     public override async ValueTask ShutdownSendAsync()
     {
-        if (stream is System.Net.Security.SslStream tls)
-        {
-            // RFC 8446 §6.1: close_notify before the transport closes, so the peer can tell the end from a truncation.
-            await tls.ShutdownAsync().ConfigureAwait(false);
-        }
         await stream.FlushAsync().ConfigureAwait(false);
         Socket.Shutdown(SocketShutdown.Send);
     }

@@ -52,15 +52,7 @@ internal sealed class TlsTransport(Socket socket, TlsEndpoint endpoint) : Connec
         _plain ? Socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken) : Secure.ReadAsync(buffer, cancellationToken);
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _plain ? SendPlainAsync(data, cancellationToken) : Secure.WriteAsync(data, cancellationToken);
-
-    private async ValueTask SendPlainAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        while (!data.IsEmpty)
-        {
-            data = data.Slice(await Socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false));
-        }
-    }
+        _plain ? SendAllOnSocketAsync(data, cancellationToken) : Secure.WriteAsync(data, cancellationToken);
 
     public override async ValueTask ShutdownSendAsync()
     {
