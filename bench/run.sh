@@ -96,20 +96,22 @@ for project in "${projects[@]}"; do
 done
 [ -x "$artifacts/bin/Harness/release/Harness" ] || { say "the harness did not build"; exit 1; }
 
-# TinyHttp-AOT: the same server published with Native AOT, for start-up and RSS without the JIT. It needs a
-# C toolchain (clang); without one the line in servers.txt is skipped.
-aot_publish="$artifacts/aot/publish/TinyHttpBenchServer/release_linux-x64"
-rm -rf "$aot_publish"
+# The -AOT servers: TinyHttp, Kestrel and the RawSocket floor published with Native AOT, so each JIT figure has an
+# AOT twin in the same run. Publishing needs a C toolchain (clang); without one their lines in servers.txt are skipped.
+aot_servers=(TinyHttpBenchServer KestrelBenchServer RawSocketBenchServer)
+rm -rf "$artifacts/aot/publish"
 if [ -z "${skip_aot:-}" ] && [ "$(uname -m)" = x86_64 ]; then
   clang_bin="$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tail -1 || true)"
   if [ -n "$clang_bin" ]; then
-    say "publishing TinyHttpBenchServer with Native AOT ($(basename "$clang_bin"))"
-    dotnet publish bench/Servers/TinyHttpBenchServer/TinyHttpBenchServer.csproj -c Release -r linux-x64 \
-      -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$clang_bin")" --artifacts-path "$artifacts/aot" -nologo -v quiet \
-      > bench/results/build-TinyHttpBenchServer-aot.log 2>&1 \
-      || say "  the AOT publish failed; TinyHttp-AOT is skipped (see bench/results/build-TinyHttpBenchServer-aot.log)"
+    for name in "${aot_servers[@]}"; do
+      say "publishing $name with Native AOT ($(basename "$clang_bin"))"
+      dotnet publish "bench/Servers/$name/$name.csproj" -c Release -r linux-x64 \
+        -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$clang_bin")" --artifacts-path "$artifacts/aot" -nologo -v quiet \
+        > "bench/results/build-$name-aot.log" 2>&1 \
+        || say "  the AOT publish of $name failed; it is skipped (see bench/results/build-$name-aot.log)"
+    done
   else
-    say "no clang: TinyHttp-AOT is skipped (apt-get install clang to include it)"
+    say "no clang: the -AOT servers are skipped (apt-get install clang to include them)"
   fi
 fi
 

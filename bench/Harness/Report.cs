@@ -49,6 +49,7 @@ internal sealed class Report(
         {
             WriteSummary();
             WriteTargets();
+            WriteBuildKindTargets();
             WriteScenarios();
             WriteTlsCost();
         }
@@ -188,6 +189,56 @@ internal sealed class Report(
             : $"| parser micro-benchmark allocates 0 B | {parserAllocation} | {Mark(parserAllocation == "0 B")} |");
         Line();
     }
+
+    /// <summary>
+    /// The targets of the performance issue (12): TinyHttp against Kestrel and against the RawSocket floor of the same
+    /// build kind (JIT beside JIT, NativeAOT beside NativeAOT), so an AOT figure is never flattered by a JIT baseline.
+    /// </summary>
+    private void WriteBuildKindTargets()
+    {
+        (string Kind, string Suffix)[] kinds = [("JIT", ""), ("NativeAOT", "-AOT")];
+        string[] measured = ["keepalive", "latency", "pipelined"];
+        if (!kinds.Any(kind => servers.Any(s => s.Name == "TinyHttp" + kind.Suffix) && servers.Any(s => s.Name == "Kestrel" + kind.Suffix)))
+        {
+            return;
+        }
+        Line("## TinyHttp beside Kestrel and the floor, same build kind");
+        Line();
+        Line("Each ratio divides TinyHttp's median requests/s by Kestrel's, or by RawSocket's (the floor: canned bytes, no parsing), " +
+             "built the same way (JIT or NativeAOT) and measured in this run. Targets: at least 1.2× Kestrel, at least 0.95× the floor, " +
+             "and a one-connection p99 no worse than Kestrel's.");
+        Line();
+        Line("| Build | Scenario | vs Kestrel (≥ 1.2×) | vs floor (≥ 0.95×) | p99 ms TinyHttp / Kestrel |");
+        Line("|---|---|---:|---:|---:|");
+        foreach ((string kind, string suffix) in kinds)
+        {
+            string tiny = "TinyHttp" + suffix;
+            foreach (string scenario in measured)
+            {
+                double rps = MedianRps(tiny, scenario);
+                if (double.IsNaN(rps))
+                {
+                    continue;
+                }
+                double kestrel = rps / MedianRps("Kestrel" + suffix, scenario);
+                double floor = rps / MedianRps("RawSocket" + suffix, scenario);
+                string p99 = "–";
+                if (scenario == "latency")
+                {
+                    double tinyP99 = Statistics.Median(Runs(tiny, scenario).Select(r => r.Wrk.P99Milliseconds));
+                    double kestrelP99 = Statistics.Median(Runs("Kestrel" + suffix, scenario).Select(r => r.Wrk.P99Milliseconds));
+                    p99 = double.IsNaN(kestrelP99)
+                        ? tinyP99.ToString("F3", Invariant)
+                        : $"{tinyP99.ToString("F3", Invariant)} / {kestrelP99.ToString("F3", Invariant)} {Mark(tinyP99 <= kestrelP99)}";
+                }
+                Line($"| {kind} | {scenario} | {RatioCell(kestrel, 1.2)} | {RatioCell(floor, 0.95)} | {p99} |");
+            }
+        }
+        Line();
+    }
+
+    private static string RatioCell(double ratio, double atLeast) =>
+        double.IsNaN(ratio) ? "n/a" : $"{ratio.ToString("F2", Invariant)}× {Mark(ratio >= atLeast)}";
 
     private void WriteScenarios()
     {
