@@ -16,17 +16,19 @@ CATEGORIES = [
     ("kernel: epoll", r"\[k\] .*(epoll|ep_|sock_poll|tcp_poll)"),
     ("kernel: syscall entry and exit", r"\[k\] .*(do_syscall|entry_SYSCALL|syscall_exit|syscall_return|__x64_sys|fdget|fput|__fget|exit_to_user|__check_object_size)"),
     ("kernel: TCP/IP send and receive", r"\[k\] "),
+    ("libc and other native code", r"^\[\.\] (__|_dl|malloc|free|pthread|epoll|recv|send|clock|memcpy|memset|memmove)"),
     # the runtime: the socket engine (epoll thread, SocketAsyncContext, the P/Invokes and libc wrappers), the thread pool
     # and async machinery, locks, GC and allocation.
     ("runtime: socket engine and libc calls", r"(System_Net_Sockets|System\.Net\.Sockets|SystemNative_|__libc_recv|__send|\brecv\b|\bsend\b|epoll_wait|pthread_(en|dis)able_asynccancel|SafeHandle|RhpPInvoke|__GI___)"),
     ("runtime: thread pool, async and locks", r"(Threading|ThreadPool|AsyncMethodBuilder|AsyncValueTask|ValueTask|ExecutionContext|Monitor|Interlocked|StateMachineBox|Task|__sched_yield|sched_yield|Lock|RhpCheckedLock|clock_gettime|minipal|vdso|TickCount|Stopwatch)"),
     ("runtime: type checks, GC and allocation", r"(TypeCast|Rhp|GC|gc_heap|Alloc|ArrayPool|SharedArrayPool|Array__Clear|Array\.Clear|WKS::|SVR::|memset|memcpy|memmove|Memmove|Buffer)"),
     # TinyHttp itself: the request head's parse, the response's head and send, the connection loop and timeouts.
-    ("TinyHttp: request head parse", r"TinyHttp.*(RequestHeadParser|HttpCharacters|TargetSyntax|Percent|HttpRequestHeaders|CaptureHead|RequestHead|ParseBufferedHead)|SpanHelpers|Ascii"),
+    ("TinyHttp: request head parse", r"TinyHttp.*(RequestHeadParser|HttpCharacters|TargetSyntax|Percent|HttpRequestHeaders|CaptureHead|RequestHead|ParseBufferedHead)"),
+    ("span searches (IndexOf, Ascii: any server's parse)", r"SpanHelpers|Ascii"),
     ("TinyHttp: response head and send", r"TinyHttp.*(ResponseHeadWriter|ResponseFraming|ConnectionOutput|HttpResponse|SocketTransport__Send|StatusPhrase|Complete)"),
     ("TinyHttp: connection loop, timeouts, exchange", r"TinyHttp"),
-    ("handler (the bench server's switch)", r"BenchServer|Program|Bench|Stats"),
     ("Kestrel (parse, write, pipes)", r"Microsoft_AspNetCore|Microsoft\.AspNetCore|System_IO_Pipelines|System\.IO\.Pipelines|Kestrel"),
+    ("handler (the bench server's switch)", r"Program|Bench|Stats"),
 ]
 
 def main():
@@ -40,7 +42,11 @@ def main():
         m = line_re.match(line)
         if not m:
             continue
-        share, symbol = float(m.group(1)), m.group(2)
+        # "<dso>  [.] <symbol>" or "[kernel.kallsyms]  [k] <symbol>": classify by the symbol, not the file it is in
+        # (an AOT binary holds the runtime's code and the server's alike).
+        share, rest = float(m.group(1)), m.group(2)
+        marker = rest.find("[k] ") if "[k] " in rest else rest.find("[.] ")
+        symbol = rest[marker:] if marker >= 0 else rest
         for name, pattern in CATEGORIES:
             if re.search(pattern, symbol):
                 totals[name] += share
