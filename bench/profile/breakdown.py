@@ -31,6 +31,10 @@ CATEGORIES = [
     ("handler (the bench server's switch)", r"Program|Bench|Stats"),
 ]
 
+OPENSSL = "OpenSSL (libssl, libcrypto: TLS records, AES-GCM)"
+CATEGORIES.insert(4, (OPENSSL, r"$^"))
+
+
 def main():
     path, requests, cpu_ms = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
     totals = {name: 0.0 for name, _ in CATEGORIES}
@@ -47,6 +51,9 @@ def main():
         share, rest = float(m.group(1)), m.group(2)
         marker = rest.find("[k] ") if "[k] " in rest else rest.find("[.] ")
         symbol = rest[marker:] if marker >= 0 else rest
+        if "libcrypto" in rest[:max(marker, 0)] or "libssl" in rest[:max(marker, 0)]:
+            totals[OPENSSL] += share
+            continue
         for name, pattern in CATEGORIES:
             if re.search(pattern, symbol):
                 totals[name] += share
