@@ -149,6 +149,9 @@ internal sealed class RoutePattern
         return reasons;
     }
 
+    /// <summary>True when the pattern's path matches <paramref name="path"/>, whatever the method and host.</summary>
+    public bool PathMatches(ReadOnlySpan<char> path) => ExplainPath(path) is null;
+
     /// <summary>The pattern as written.</summary>
     public override string ToString() => Text;
 

@@ -121,7 +121,8 @@ internal sealed class RouteTable<T>
 
     /// <summary>
     /// The patterns closest to matching a request none matched, at most <paramref name="count"/>, each with why it missed:
-    /// fewest reasons first, then the pattern whose text is nearest the path, then the earliest added.
+    /// fewest reasons first (a path that differs counting two), then the pattern whose path is nearest the request's by
+    /// edit distance, then the earliest added.
     /// </summary>
     public List<RouteMiss<T>> Closest(string method, ReadOnlySpan<char> host, ReadOnlySpan<char> path, int count)
     {
@@ -131,7 +132,9 @@ internal sealed class RouteTable<T>
             List<string> reasons = entry.Pattern.Explain(method, host, path);
             if (reasons.Count > 0)
             {
-                ranked.Add((reasons.Count, EditDistance(path, PathOf(entry.Pattern.Text)), new RouteMiss<T>(entry, reasons)));
+                // A route whose path fits is most likely the one meant, so a path that differs counts double.
+                int score = reasons.Count + (entry.Pattern.PathMatches(path) ? 0 : 1);
+                ranked.Add((score, EditDistance(path, PathOf(entry.Pattern.Text)), new RouteMiss<T>(entry, reasons)));
             }
         }
         ranked.Sort(static (a, b) => a.Reasons != b.Reasons ? a.Reasons.CompareTo(b.Reasons)
