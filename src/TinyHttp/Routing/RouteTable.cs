@@ -52,6 +52,24 @@ internal sealed class RouteTable<T>
         return entry;
     }
 
+    /// <summary>
+    /// The entry whose pattern matches exactly the requests <paramref name="pattern"/> matches (same host, equivalent method
+    /// and path, perhaps other wildcard names), or null. A stub server that lets several routes share a pattern, told
+    /// apart by conditions of its own, keeps them in one entry found this way.
+    /// </summary>
+    public RouteEntry<T>? FindEquivalent(RoutePattern pattern)
+    {
+        foreach (RouteEntry<T> entry in _entries)
+        {
+            if (string.Equals(pattern.Host, entry.Pattern.Host, StringComparison.OrdinalIgnoreCase)
+                && RouteSpecificity.Compare(pattern, entry.Pattern) == RouteRelation.Equivalent)
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
+
     /// <summary>A new table with this one's patterns and <paramref name="pattern"/>; this one is unchanged.</summary>
     /// <exception cref="InvalidOperationException">The pattern conflicts with one already added.</exception>
     public RouteTable<T> With(RoutePattern pattern, T value)

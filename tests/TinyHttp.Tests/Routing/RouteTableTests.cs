@@ -146,6 +146,18 @@ public class RouteTableTests
     }
 
     [Fact]
+    public void FindEquivalent_FindsThePatternForTheSameRequests_WhateverItsWildcardNames()
+    {
+        var table = Table("GET /orders/{id}", "api.example/orders/{id}", "/files/");
+
+        Assert.Equal("GET /orders/{id}", table.FindEquivalent(RoutePattern.Parse("GET /orders/{orderId}"))?.Value);
+        Assert.Equal("api.example/orders/{id}", table.FindEquivalent(RoutePattern.Parse("API.example/orders/{x}"))?.Value);
+        Assert.Equal("/files/", table.FindEquivalent(RoutePattern.Parse("/files/{rest...}"))?.Value);
+        Assert.Null(table.FindEquivalent(RoutePattern.Parse("/orders/{id}")));
+        Assert.Null(table.FindEquivalent(RoutePattern.Parse("GET /orders/1")));
+    }
+
+    [Fact]
     public void AddMatchingMethods_ListsTheMethodsThatWouldMatch_WithHeadBesideGet()
     {
         var table = Table("GET /a", "POST /a", "DELETE /{x}", "PUT /b");
