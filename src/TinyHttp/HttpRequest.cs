@@ -292,7 +292,7 @@ public sealed class HttpRequest
         {
             _routeValues = new string?[Math.Max(names.Length, 4)];
         }
-        else
+        else if (_routeNames.Length > 0)
         {
             Array.Clear(_routeValues);
         }

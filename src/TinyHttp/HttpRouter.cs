@@ -101,7 +101,7 @@ public sealed class HttpRouter
             return NotFoundAsync(request, response, requestAborted);
         }
 
-        Span<char> hostBuffer = stackalloc char[256];
+        Span<char> hostBuffer = table.HasHosts ? stackalloc char[256] : default;
         ReadOnlySpan<char> host = table.HasHosts ? Host(request, hostBuffer) : ReadOnlySpan<char>.Empty;
         Span<Range> captures = stackalloc Range[table.MaxWildcards];
 
@@ -124,16 +124,14 @@ public sealed class HttpRouter
             return NoMatchAsync(table, request, response, host, path, captures, requestAborted);
         }
 
+        // The values are the matched pattern's alone, also under a router nested in another (as Go's PathValue).
         string?[] names = entry.Pattern.WildcardNames;
-        if (names.Length > 0)
+        Span<string?> values = request.SetRouteValues(names);
+        for (int i = 0; i < names.Length; i++)
         {
-            Span<string?> values = request.SetRouteValues(names);
-            for (int i = 0; i < names.Length; i++)
+            if (names[i] is not null)
             {
-                if (names[i] is not null)
-                {
-                    values[i] = PercentDecoding.DecodeAll(path.AsSpan()[captures[i]]);
-                }
+                values[i] = PercentDecoding.DecodeAll(path.AsSpan()[captures[i]]);
             }
         }
         return entry.Value(request, response, requestAborted);

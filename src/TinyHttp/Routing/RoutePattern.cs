@@ -70,6 +70,10 @@ internal sealed class RoutePattern
         {
             throw Invalid(text, $"the host '{host}' contains a brace or a space; is the '/' before the path missing?");
         }
+        if (host is not null && RoutePath.StripPort(host).Length != host.Length)
+        {
+            throw Invalid(text, $"hosts are matched without the port, so this one could never match; write '{RoutePath.StripPort(host)}{rest.Substring(slash)}'");
+        }
         string path = rest.Substring(slash);
         if (path.AsSpan().IndexOfAny('?', '#') >= 0)
         {

@@ -46,6 +46,22 @@ public class RoutingTests : WireTests
     }
 
     [Fact]
+    public async Task ARouterInsideARouter_GivesTheInnerPatternsValuesOnly()
+    {
+        string? seen = null;
+        var inner = new HttpRouter()
+            .Map("GET /api/{version}/items/{id}", (request, response) => seen = $"{request.GetRouteValue("version")} {request.GetRouteValue("id")}")
+            .Map("GET /api/v2/health", (request, response) => seen = request.GetRouteValue("version") ?? "no values");
+        var outer = new HttpRouter().Map("/api/{version}/", inner.HandleAsync);
+        await using var scope = Start(outer.HandleAsync);
+
+        await scope.Client.GetStringAsync(scope.Url("/api/v2/items/7"));
+        Assert.Equal("v2 7", seen);
+        await scope.Client.GetStringAsync(scope.Url("/api/v2/health"));
+        Assert.Equal("no values", seen);
+    }
+
+    [Fact]
     public async Task Head_IsAnsweredByTheGetPattern_WithTheHeadAndNoBody()
     {
         var router = new HttpRouter().Map("GET /report", (request, response) => response.SetBody("twelve bytes"));

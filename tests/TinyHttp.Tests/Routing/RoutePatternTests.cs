@@ -43,6 +43,8 @@ public class RoutePatternTests
     [InlineData("G(T /a", "not an HTTP token")]
     [InlineData("{x}/a", "brace")]
     [InlineData("/a?b=1", "query")]
+    [InlineData("example.com:8080/a", "write 'example.com/a'")]
+    [InlineData("GET [::1]:80/", "write '[::1]/'")]
     [InlineData("/a/../b", "write '/b'")]
     [InlineData("/a//b", "write '/a/b'")]
     [InlineData("/a/./", "write '/a/'")]
