@@ -29,6 +29,10 @@ public sealed class HttpRequest
     private string? _queryString;
     private long? _maxBodySize;
     private int _headLength;
+    // Set by HttpRouter: the matched pattern's wildcard names (shared with the pattern) and this request's values,
+    // in an array the request keeps from one request to the next.
+    private string?[] _routeNames = Array.Empty<string?>();
+    private string?[] _routeValues = Array.Empty<string?>();
 
     internal HttpRequest(IHttpExchange exchange)
     {
@@ -132,6 +136,84 @@ public sealed class HttpRequest
     /// </summary>
     public TlsConnectionInfo? Tls => _exchange.Tls;
 
+    /// <summary>
+    /// The value the wildcard <c>{name}</c> or <c>{name...}</c> of the <see cref="HttpRouter"/> pattern that matched this request
+    /// took, percent-decoded once: for <c>GET /files/{name}</c> and the path <c>/files/a%2Fb%20c</c>, <c>a/b c</c> (a
+    /// <c>%2F</c> does not split a segment, so it is part of the one value). A <c>{name...}</c> value is the rest of the path
+    /// decoded the same way, empty when the path ends at its slash. Null when the pattern has no wildcard of that name, or
+    /// no router handled the request. A value whose bytes are not valid UTF-8 stays percent-encoded.
+    /// </summary>
+    /// <param name="name">The wildcard's name, as written in the pattern (case-sensitive).</param>
+    public string? GetRouteValue(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string?[] names = _routeNames;
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (names[i] == name)
+            {
+                return _routeValues[i];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first value of the query parameter <paramref name="name"/>, decoded as a browser's form encoding has it
+    /// (<c>+</c> is a space, <c>%XX</c> is UTF-8): for <c>?q=a+b%21&amp;q=c</c>, <c>GetQueryValue("q")</c> is <c>a b!</c>. A
+    /// parameter without <c>=</c> has the value "". Null when the query has no such parameter. Names compare after decoding,
+    /// case-sensitively. Reads the request's bytes each call; only the returned string is allocated.
+    /// </summary>
+    /// <param name="name">The parameter's name, decoded.</param>
+    public string? GetQueryValue(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ReadOnlySpan<byte> query = Head.TargetQuery.Of(_headBytes);
+        if (query.IsEmpty)
+        {
+            return null;
+        }
+        byte[]? rented = null;
+        int nameLength = Encoding.UTF8.GetMaxByteCount(name.Length);
+        Span<byte> utf8 = nameLength <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(nameLength));
+        try
+        {
+            utf8 = utf8.Slice(0, Encoding.UTF8.GetBytes(name, utf8));
+            int offset = 0;
+            return QueryDecoding.TryFindNext(query, utf8, ref offset, out Range value) ? QueryDecoding.Decode(query[value]) : null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every value of the query parameter <paramref name="name"/>, in the order they appear, decoded as
+    /// <see cref="GetQueryValue"/> decodes them: for <c>?tag=a&amp;tag=b</c>, <c>["a", "b"]</c>. Empty when there is none.
+    /// </summary>
+    /// <param name="name">The parameter's name, decoded.</param>
+    public IReadOnlyList<string> GetQueryValues(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ReadOnlySpan<byte> query = Head.TargetQuery.Of(_headBytes);
+        if (query.IsEmpty)
+        {
+            return Array.Empty<string>();
+        }
+        byte[] utf8 = Encoding.UTF8.GetBytes(name);
+        List<string>? values = null;
+        int offset = 0;
+        while (QueryDecoding.TryFindNext(query, utf8, ref offset, out Range value))
+        {
+            (values ??= new List<string>(2)).Add(QueryDecoding.Decode(query[value]));
+        }
+        return values ?? (IReadOnlyList<string>)Array.Empty<string>();
+    }
+
     /// <summary>Reads the whole body into an array, respecting <see cref="MaxBodySize"/>.</summary>
     /// <returns>The body bytes; empty when there is no body.</returns>
     public async Task<byte[]> ReadBodyAsBytesAsync(CancellationToken cancellationToken = default)
@@ -164,7 +246,58 @@ public sealed class HttpRequest
         _decodedPath = null;
         _queryString = null;
         _maxBodySize = maxBodySize;
+        if (_routeNames.Length > 0)
+        {
+            _routeNames = Array.Empty<string?>();
+            Array.Clear(_routeValues);
+        }
         Headers.Reset();
+    }
+
+    /// <summary>
+    /// The host the request is for, as the router matches it: an absolute-form target's authority (RFC 9112 §3.2.2 says
+    /// it overrides Host), else the Host field's value; still with any port. Empty when there is neither.
+    /// </summary>
+    internal ReadOnlySpan<byte> AuthorityBytes
+    {
+        get
+        {
+            ReadOnlySpan<byte> head = _headBytes;
+            if (Head.TargetForm == RequestTargetForm.Absolute)
+            {
+                ReadOnlySpan<byte> target = Head.Target.Of(head);
+                int scheme = target.IndexOf("://"u8);
+                int start = scheme + 3;
+                int end = Head.TargetPath.Start - Head.Target.Start;
+                return scheme < 0 || end < start ? ReadOnlySpan<byte>.Empty : target[start..end];
+            }
+            foreach (HeaderField header in Head.Headers)
+            {
+                if (HttpCharacters.EqualsLowerAscii(header.Name.Of(head), "host"u8))
+                {
+                    return header.Value.Of(head);
+                }
+            }
+            return ReadOnlySpan<byte>.Empty;
+        }
+    }
+
+    /// <summary>
+    /// Gives the request the wildcard values of the pattern a router matched: returns a span, one slot per name, for the
+    /// router to fill. The array behind it is kept for later requests, so routing allocates only the values.
+    /// </summary>
+    internal Span<string?> SetRouteValues(string?[] names)
+    {
+        if (_routeValues.Length < names.Length)
+        {
+            _routeValues = new string?[Math.Max(names.Length, 4)];
+        }
+        else if (_routeNames.Length > 0)
+        {
+            Array.Clear(_routeValues);
+        }
+        _routeNames = names;
+        return _routeValues.AsSpan(0, names.Length);
     }
 
     // Clients on one connection tend to ask for the same path again (polling, health checks, benchmarks):

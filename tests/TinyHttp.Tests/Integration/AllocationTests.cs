@@ -28,6 +28,30 @@ public class AllocationTests
                 response.SetBody(Hello);
             }
         });
+        await AssertSteadyStateAllocatesNothingAsync(scope);
+    }
+
+    [Fact]
+    public async Task KeepAliveRequests_ThroughARouterToALiteralRoute_AllocateNothingInSteadyState()
+    {
+        var router = new HttpRouter();
+        for (int i = 0; i < 20; i++)
+        {
+            router.Map($"GET /api/v1/items{i}/{{id}}", (request, response) => response.SetBody(request.GetRouteValue("id")!));
+            router.Map($"POST /api/v1/items{i}", (request, response) => response.StatusCode = 201);
+        }
+        router.Map("/static/", (request, response) => response.StatusCode = 404);
+        router.Map("GET /hello", (request, response) =>
+        {
+            response.ContentType = "text/plain";
+            response.SetBody(Hello);
+        });
+        await using var scope = ServerScope.Start(router.HandleAsync);
+        await AssertSteadyStateAllocatesNothingAsync(scope);
+    }
+
+    private static async Task AssertSteadyStateAllocatesNothingAsync(ServerScope scope)
+    {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(scope.Server.EndPoints[0]);
         ReadOnlyMemory<byte> request = Encoding.ASCII.GetBytes("GET /hello HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\nUser-Agent: test\r\n\r\n");
