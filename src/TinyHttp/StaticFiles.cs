@@ -36,7 +36,7 @@ namespace TinyHttp;
 /// </remarks>
 public sealed class StaticFiles
 {
-    private static readonly string[] AllowedMethods = ["GET, HEAD"];
+    private const string AllowedMethods = "GET, HEAD";
 
     private readonly FileSource _source;
     private readonly string _prefix;
@@ -124,7 +124,7 @@ public sealed class StaticFiles
         if (!isHead && request.Method != "GET")
         {
             response.StatusCode = 405;
-            response.Headers.Set("Allow", AllowedMethods[0]);
+            response.Headers.Set("Allow", AllowedMethods);
             response.SetBody("405 Method Not Allowed: static files answer GET and HEAD.");
             return Task.CompletedTask;
         }
