@@ -251,6 +251,33 @@ public sealed class StaticFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task Mounted_on_a_router_under_its_prefix_it_serves_beside_other_routes()
+    {
+        var files = new StaticFiles(_tree.Root, "/assets/");
+        var router = new HttpRouter()
+            .Map("GET /assets/", files.HandleAsync)
+            .Map("GET /api/{name}", (request, response) => response.SetBody("api " + request.GetRouteValue("name")));
+        await using ServerScope scope = ServerScope.Start(router.HandleAsync);
+        await using RawSocket client = await scope.ConnectAsync();
+
+        await client.SendAsync("GET /assets/css/site.css HTTP/1.1\r\nHost: x\r\nRange: bytes=0-3\r\n\r\n");
+        string file = await client.ReadResponseAsync();
+        await client.SendAsync("GET /assets HTTP/1.1\r\nHost: x\r\n\r\n");
+        string redirect = await client.ReadResponseAsync();
+        await client.SendAsync("GET /assets/css/../../secret.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        string cleaned = await client.ReadResponseAsync();
+        await client.SendAsync("GET /api/x HTTP/1.1\r\nHost: x\r\n\r\n");
+        string api = await client.ReadResponseAsync();
+
+        Assert.StartsWith("HTTP/1.1 206 ", file);
+        Assert.Equal("body", RawSocket.Body(file));
+        Assert.StartsWith("HTTP/1.1 301 ", redirect);
+        Assert.Equal("/assets/", RawSocket.HeaderValue(redirect, "Location"));
+        Assert.DoesNotContain(FileTree.Secret, cleaned);
+        Assert.Equal("api x", RawSocket.Body(api));
+    }
+
+    [Fact]
     public void Misuse_throws_with_what_to_do()
     {
         var missing = Assert.Throws<DirectoryNotFoundException>(() => new StaticFiles(Path.Combine(_tree.Root, "nope")));
