@@ -191,6 +191,26 @@ public sealed class HttpResponse
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> as part of the body,
+    /// under the same rules as <see cref="WriteAsync"/>. On a plain TCP connection a region larger than the output buffer
+    /// goes from the file to the socket without passing through managed memory (sendfile); over TLS, or for a small
+    /// region, it is read into the connection's output buffer.
+    /// </summary>
+    internal async ValueTask SendFileAsync(FileStream file, long offset, long count, CancellationToken cancellationToken)
+    {
+        if (!BeginWrite(count))
+        {
+            return;
+        }
+        if (!HasStarted)
+        {
+            Start(complete: false);
+            await EmitBufferedBodyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await _exchange.SendFileAsync(file, offset, count, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends the head (if not yet sent) and everything written so far. Afterwards the body streams.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -385,7 +405,7 @@ public sealed class HttpResponse
         _completed = true;
     }
 
-    private bool BeginWrite(int length)
+    private bool BeginWrite(long length)
     {
         ThrowIfCompleted();
         if (_hasWholeBody)

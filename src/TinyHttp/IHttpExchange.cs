@@ -37,6 +37,12 @@ internal interface IHttpExchange
     /// <summary>Sends body bytes in the chosen framing; drops them where the response has no body on the wire (HEAD, 304).</summary>
     ValueTask WriteBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> as body bytes, straight
+    /// from the file where the transport allows; dropped where the response has no body on the wire.
+    /// </summary>
+    ValueTask SendFileAsync(FileStream file, long offset, long count, CancellationToken cancellationToken);
+
     /// <summary>Sends everything queued.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
 

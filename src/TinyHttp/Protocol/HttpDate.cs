@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Text;
 using System.Threading;
 
@@ -29,6 +30,28 @@ internal static class HttpDate
             return snapshot.Bytes;
         }
     }
+
+    // RFC 9110 §5.6.7: IMF-fixdate, and the two obsolete forms a recipient must still accept (rfc850-date, asctime-date,
+    // whose day is padded with a space).
+    private static readonly string[] Formats =
+    [
+        "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+        "dddd, dd'-'MMM'-'yy HH':'mm':'ss 'GMT'",
+        "ddd MMM  d HH':'mm':'ss yyyy",
+        "ddd MMM dd HH':'mm':'ss yyyy",
+    ];
+
+    /// <summary>Formats <paramref name="date"/> as an IMF-fixdate, to the second: <c>Sun, 06 Nov 1994 08:49:37 GMT</c>.</summary>
+    public static string Format(DateTimeOffset date) => date.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture);
+
+    /// <summary>Drops the fraction of a second, which an HTTP-date cannot carry, so dates compare as clients see them.</summary>
+    public static DateTimeOffset ToWholeSeconds(DateTimeOffset date) =>
+        DateTimeOffset.FromUnixTimeSeconds(date.ToUnixTimeSeconds());
+
+    /// <summary>Parses an HTTP-date in any of its three forms (RFC 9110 §5.6.7); false for anything else.</summary>
+    public static bool TryParse(ReadOnlySpan<char> value, out DateTimeOffset date) =>
+        DateTimeOffset.TryParseExact(value, Formats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
 
     private static Snapshot Create(DateTimeOffset now) =>
         new(now.ToUnixTimeSeconds(), Encoding.ASCII.GetBytes(now.ToString("r", System.Globalization.CultureInfo.InvariantCulture)));

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -67,6 +68,54 @@ internal sealed class ConnectionOutput(ConnectionTransport transport, Connection
             return;
         }
         await SendAsync(data, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> after what is queued.
+    /// A region larger than the queue goes straight from the file when the transport can send files (sendfile on a plain
+    /// socket), after the queue is flushed so the head leaves first; otherwise (TLS, a stream, a small region) the file is
+    /// read into the queue's own buffer, so a small file leaves in one send with its head.
+    /// </summary>
+    /// <exception cref="IOException">The file ended before <paramref name="count"/> bytes, or the connection failed.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendFileAsync(FileStream file, long offset, long count, CancellationToken cancellationToken)
+    {
+        if (transport.CanSendFile && count > MaxBufferSize - _length)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            timeouts.StartSendClock((int)Math.Min(count, int.MaxValue), Environment.TickCount64);
+            try
+            {
+                await transport.SendFileAsync(file, offset, count, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex) && ex is not OperationCanceledException)
+            {
+                clientGone.OnClientGone();
+                throw;
+            }
+            finally
+            {
+                timeouts.StopSendClock();
+            }
+            return;
+        }
+        while (count > 0)
+        {
+            if (_length == MaxBufferSize)
+            {
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            int room = (int)Math.Min(count, MaxBufferSize - _length);
+            GetSpan(room);
+            int read = await RandomAccess.ReadAsync(file.SafeFileHandle, _buffer!.AsMemory(_length, room), offset, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new IOException($"The file {file.Name} ended {count} bytes before the length the response announced; it changed while it was sent.");
+            }
+            _length += read;
+            offset += read;
+            count -= read;
+        }
     }
 
     /// <summary>Sends everything queued.</summary>

@@ -51,6 +51,20 @@ internal abstract class ConnectionTransport(Socket socket)
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when <see cref="SendFileAsync"/> moves file bytes to the connection without copying them through the
+    /// process (sendfile on a plain socket). Otherwise the connection reads the file into its own buffer and sends that.
+    /// </summary>
+    public virtual bool CanSendFile => false;
+
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, straight from the file
+    /// to the connection; only when <see cref="CanSendFile"/>. Whatever was sent before must already have left.
+    /// </summary>
+    /// <exception cref="IOException">The connection failed, or the file ended early (also <see cref="SocketException"/>).</exception>
+    public virtual ValueTask SendFileAsync(FileStream file, long offset, long count, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This transport cannot send a file directly; check CanSendFile.");
+
     /// <summary>Sends all of <paramref name="data"/> on the socket itself, however many sends it takes.</summary>
     protected async ValueTask SendAllOnSocketAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {

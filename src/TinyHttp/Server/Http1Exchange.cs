@@ -177,6 +177,32 @@ internal sealed class Http1Exchange : IHttpExchange
         _output.Advance(2);
     }
 
+    public ValueTask SendFileAsync(FileStream file, long offset, long count, CancellationToken cancellationToken)
+    {
+        if (!_sendsBody || count == 0)
+        {
+            return default;
+        }
+        return _framing.Kind == ResponseBodyFraming.Chunked
+            ? SendFileChunkAsync(file, offset, count, cancellationToken)
+            : _output.SendFileAsync(file, offset, count, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendFileChunkAsync(FileStream file, long offset, long count, CancellationToken cancellationToken)
+    {
+        while (count > 0)
+        {
+            int piece = (int)Math.Min(count, int.MaxValue);
+            _output.Advance(ChunkedBodyEncoder.WriteChunkHeader(_output.GetSpan(ChunkedBodyEncoder.MaxChunkHeaderLength), piece));
+            await _output.SendFileAsync(file, offset, piece, cancellationToken).ConfigureAwait(false);
+            ChunkedBodyEncoder.ChunkEnd.CopyTo(_output.GetSpan(2));
+            _output.Advance(2);
+            offset += piece;
+            count -= piece;
+        }
+    }
+
     public ValueTask FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
 
     public void EndBody()

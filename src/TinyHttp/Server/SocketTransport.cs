@@ -62,6 +62,59 @@ internal sealed class SocketTransport : ConnectionTransport
         return SendAllOnSocketAsync(data.Slice(sent), cancellationToken);
     }
 
+    public override bool CanSendFile => true;
+
+    // Socket.SendPacketsAsync with a file element is sendfile(2) on Linux and macOS and TransmitPackets on Windows: the
+    // kernel moves the bytes from the page cache to the socket. Socket.SendFileAsync would too, but only for a whole file
+    // named by path; this takes a region of a file already open, so a range is sent the same way and the file that was
+    // checked is the file that is sent.
+    public override async ValueTask SendFileAsync(FileStream file, long offset, long count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var operation = new SendFileOperation();
+        while (count > 0)
+        {
+            int piece = (int)Math.Min(count, MaxSendFilePiece);
+            await operation.SendAsync(_socket, new SendPacketsElement(file, offset, piece, endOfPacket: false)).ConfigureAwait(false);
+            offset += piece;
+            count -= piece;
+        }
+    }
+
+    // SendPacketsElement counts in int; larger regions go in pieces.
+    private const int MaxSendFilePiece = 1 << 30;
+
+    /// <summary>One SendPacketsAsync at a time, awaitable. Made per file: a connection that never sends one never holds it.</summary>
+    private sealed class SendFileOperation : SocketAsyncEventArgs
+    {
+        private TaskCompletionSource? _completion;
+
+        public Task SendAsync(Socket socket, SendPacketsElement element)
+        {
+            SendPacketsElements = [element];
+            _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!socket.SendPacketsAsync(this))
+            {
+                Complete();
+            }
+            return _completion.Task;
+        }
+
+        protected override void OnCompleted(SocketAsyncEventArgs e) => Complete();
+
+        private void Complete()
+        {
+            if (SocketError == SocketError.Success)
+            {
+                _completion!.TrySetResult();
+            }
+            else
+            {
+                _completion!.TrySetException(new SocketException((int)SocketError));
+            }
+        }
+    }
+
     public override ValueTask ShutdownSendAsync()
     {
         _socket.Shutdown(SocketShutdown.Send);

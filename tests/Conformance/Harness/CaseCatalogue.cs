@@ -20,6 +20,8 @@ public static class CaseCatalogue
         Rfc9112_9_ConnectionManagement.Section,
         Rfc9110_9_3_2_Head.Section,
         Rfc9110_10_1_1_Expect.Section,
+        Rfc9110_13_ConditionalRequests.Section,
+        Rfc9110_14_RangeRequests.Section,
         Rfc9110_15_StatusCodes.Section,
         Rfc9110_15_5_LimitsAndTimeouts.Section,
     ];

@@ -17,6 +17,9 @@ public enum HandlerRoute
 
     /// <summary><c>/ignore-body</c>: answers 200 without reading the body.</summary>
     IgnoreBody,
+
+    /// <summary><c>/files/…</c>: the server's static file handler over <see cref="ConformanceFiles"/>.</summary>
+    Files,
 }
 
 /// <summary>
@@ -29,6 +32,8 @@ public enum HandlerRoute
 /// whole body (left out by the server where the status forbids content); <c>length</c> declared as Content-Length with no body (for 304).</item>
 /// <item><c>/stream</c>: <c>chunk-1\n</c>, <c>chunk-2\n</c>, <c>chunk-3\n</c>, each flushed, no length declared.</item>
 /// <item><c>/ignore-body</c>: 200 <c>body ignored\n</c>, the body left unread.</item>
+/// <item><c>/files/…</c>: the files of <see cref="ConformanceFiles"/>, served by TinyHttp's <see cref="StaticFiles"/> and by
+/// ASP.NET Core's static file middleware.</item>
 /// <item>Anything else: read the body, answer 200 <c>text/plain; charset=utf-8</c> with the <see cref="HandlerView"/>.</item>
 /// </list>
 /// </summary>
@@ -48,6 +53,7 @@ public static class ConformanceHandler
         path.StartsWith("/status/", StringComparison.Ordinal) ? HandlerRoute.Status
         : path == "/stream" ? HandlerRoute.Stream
         : path == "/ignore-body" ? HandlerRoute.IgnoreBody
+        : path.StartsWith(ConformanceFiles.Prefix, StringComparison.Ordinal) ? HandlerRoute.Files
         : HandlerRoute.Echo;
 
     /// <summary>The status a CONNECT to <paramref name="target"/> gets.</summary>

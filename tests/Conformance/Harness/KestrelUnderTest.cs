@@ -20,7 +20,7 @@ namespace TinyHttp.Conformance;
 
 /// <summary>
 /// KestrelUnderTest runs the conformance handler on Kestrel in-process (<c>WebApplication.CreateSlimBuilder</c>, 127.0.0.1,
-/// a free port, no Server header, no logging), so the report can set Kestrel's outcome beside TinyHttp's.
+/// a free port, no Server header, no logging, ASP.NET Core's static file middleware for <c>/files/</c>), so the report can set Kestrel's outcome beside TinyHttp's.
 /// </summary>
 public sealed class KestrelUnderTest : IServerUnderTest, IAsyncDisposable
 {
@@ -84,6 +84,11 @@ public sealed class KestrelUnderTest : IServerUnderTest, IAsyncDisposable
             }
         });
         WebApplication app = builder.Build();
+        app.UseStaticFiles(new Microsoft.AspNetCore.Builder.StaticFileOptions
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(ConformanceFiles.Directory),
+            RequestPath = ConformanceFiles.Prefix.TrimEnd('/'),
+        });
         app.Run(HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -148,6 +153,10 @@ public sealed class KestrelUnderTest : IServerUnderTest, IAsyncDisposable
                 return;
             case HandlerRoute.IgnoreBody:
                 await SetBodyAsync(context, ConformanceHandler.IgnoredBodyText, "text/plain; charset=utf-8").ConfigureAwait(false);
+                return;
+            case HandlerRoute.Files:
+                // The static file middleware declined it (no such file, or a method it does not serve).
+                response.StatusCode = 404;
                 return;
             default:
                 string echo = await EchoAsync(context).ConfigureAwait(false);

@@ -16,6 +16,8 @@ namespace TinyHttp.Conformance;
 /// </summary>
 public sealed class TinyHttpUnderTest : IServerUnderTest, IAsyncLifetime, IAsyncDisposable
 {
+    private static readonly Lazy<StaticFiles> Files = new(() => new StaticFiles(ConformanceFiles.Directory, ConformanceFiles.Prefix));
+
     private readonly X509Certificate2? _certificate;
     private TinyHttpServer? _shared;
 
@@ -134,6 +136,9 @@ public sealed class TinyHttpUnderTest : IServerUnderTest, IAsyncLifetime, IAsync
                 return;
             case HandlerRoute.IgnoreBody:
                 response.SetBody(ConformanceHandler.IgnoredBodyText);
+                return;
+            case HandlerRoute.Files:
+                await Files.Value.HandleAsync(request, response, requestAborted).ConfigureAwait(false);
                 return;
             default:
                 response.SetBody(await EchoAsync(request, requestAborted).ConfigureAwait(false));

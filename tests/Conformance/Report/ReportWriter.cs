@@ -20,7 +20,7 @@ public static class ReportWriter
         md.Append("     Explanations of differences live with the cases (KestrelDiffers in tests/Conformance). -->\n\n");
         md.Append("Every case of [`tests/Conformance`](../tests/Conformance) sends exact bytes over a real socket to TinyHttp and to ")
           .Append("Kestrel (ASP.NET Core ").Append(KestrelUnderTest.Version).Append(", in-process, `WebApplication.CreateSlimBuilder`), ")
-          .Append("each running the same handler (`ConformanceHandler`: echo what it saw, or `/status/{code}`, `/stream`, `/ignore-body`). ")
+          .Append("each running the same handler (`ConformanceHandler`: echo what it saw, or `/status/{code}`, `/stream`, `/ignore-body`, and `/files/` served by TinyHttp's `StaticFiles` and by ASP.NET Core's static file middleware). ")
           .Append("`dotnet test` asserts TinyHttp's side of every case in full (status line byte for byte, framing fields, Date, ")
           .Append("what the handler saw, snapshots); this page is the side-by-side view.\n\n");
         md.Append("**Outcome** is the status code of each final response (an interim response shows as `100→200`), then what the connection ")
