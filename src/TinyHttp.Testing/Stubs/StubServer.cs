@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using Xunit;
+using Microsoft.Extensions.Logging;
 
 namespace TinyHttp.Testing;
 
@@ -21,34 +22,43 @@ namespace TinyHttp.Testing;
 /// A request no route matches gets <c>404</c> with a plain-text body that shows the request and the closest routes.</para>
 /// <para>A route can answer with a scripted WebSocket exchange (<see cref="StubResponse.WebSocket"/>); the messages the client
 /// sends are recorded in <see cref="RecordedRequest.WebSocket"/>, and <see cref="AssertWebSocketScriptsCompleted"/> checks the scripts.</para>
-/// <para>Use it by hand (<c>await using var stub = await StubServer.StartAsync();</c>) or as an xunit class fixture
-/// (<c>IClassFixture&lt;StubServer&gt;</c>, calling <see cref="Reset"/> in each test class's constructor).</para>
-/// <para>Over HTTPS, with <see cref="TestCertificate.Localhost"/>: <c>await StubServer.StartAsync(https: true)</c> by hand, or a
-/// class fixture derived with a parameterless constructor, <c>public sealed class SecureStub() : StubServer(https: true);</c>.
+/// <para>It references no test framework: it is a plain <see cref="IAsyncDisposable"/> with an asynchronous start. Use it by
+/// hand (<c>await using var stub = await StubServer.StartAsync();</c>), from a framework's own setup hooks (NUnit's
+/// <c>[OneTimeSetUp]</c>, MSTest's <c>[ClassInitialize]</c>), or as a class fixture through a framework adapter
+/// (<c>StubServerFixture</c> in the TinyHttp.Testing.Xunit, TinyHttp.Testing.XunitV3 and TinyHttp.Testing.TUnit packages),
+/// calling <see cref="Reset"/> before each test when the stub is shared.</para>
+/// <para>Over HTTPS, with <see cref="TestCertificate.Localhost"/>: <c>await StubServer.StartAsync(https: true)</c>.
 /// <see cref="CreateClient"/> then trusts that certificate and no other.</para>
 /// </remarks>
-public class StubServer : IAsyncLifetime, IAsyncDisposable
+public class StubServer : IAsyncDisposable
 {
     private const int MaxShownBodyBytes = 1024;
     private const int ClosestRoutesShown = 3;
 
     private readonly TinyHttpServerFixture _fixture;
+    private readonly ILogger? _logger;
     private readonly List<StubRoute> _routes = new();
     private readonly List<RecordedRequest> _requests = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = new();
 
-    /// <summary>Creates a plain HTTP stub server for xunit to start as a fixture; by hand, use <see cref="StartAsync(bool, CancellationToken)"/> instead.</summary>
+    /// <summary>Creates a plain HTTP stub server that listens once <see cref="StartAsync(CancellationToken)"/> is called; <see cref="StartAsync(bool, ILogger?, CancellationToken)"/> does both.</summary>
     public StubServer()
         : this(https: false)
     {
     }
 
     /// <summary>
-    /// Creates a stub server for a derived class that xunit starts as a fixture:
-    /// <c>public sealed class SecureStub() : StubServer(https: true);</c>
+    /// Creates a stub server that listens once <see cref="StartAsync(CancellationToken)"/> is called, for a derived class
+    /// or an adapter that a test framework starts: <c>public sealed class SecureStub() : StubServerFixture(https: true);</c>
     /// </summary>
     /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>, false for plain HTTP.</param>
-    protected StubServer(bool https) => _fixture = new TinyHttpServerFixture(HandleAsync, options: null, logger: null, https);
+    /// <param name="logger">Where the stub logs what it received and why a route did or did not answer (a <see cref="StubRoute.When"/>
+    /// condition that threw, for one); the server logs through it too. Null for none.</param>
+    public StubServer(bool https, ILogger? logger = null)
+    {
+        _logger = logger;
+        _fixture = new TinyHttpServerFixture(HandleAsync, options: null, logger, https);
+    }
 
     /// <summary>BaseAddress is the stub's address, for example <c>http://127.0.0.1:41234/</c>, or <c>https://127.0.0.1:41234/</c> with HTTPS.</summary>
     /// <exception cref="InvalidOperationException">The stub has not started.</exception>
@@ -80,14 +90,23 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Starts a stub server with no routes, for use with <c>await using</c>.</summary>
     /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>; <see cref="CreateClient"/> then trusts it.</param>
+    /// <param name="logger">Where the stub and its server log; null for none.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started stub.</returns>
-    public static async Task<StubServer> StartAsync(bool https = false, CancellationToken cancellationToken = default)
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The instance StartAsync takes only a token; a call names https or logger, or is made on an instance, so only one overload applies.")]
+    public static async Task<StubServer> StartAsync(bool https = false, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
-        var stub = new StubServer(https);
-        await stub._fixture.StartAsync(cancellationToken).ConfigureAwait(false);
+        var stub = new StubServer(https, logger);
+        await stub.StartAsync(cancellationToken).ConfigureAwait(false);
         return stub;
     }
+
+    /// <summary>Starts a stub made with a constructor; when the task completes, clients can connect. Calling it again does nothing.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the stub listens.</returns>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The static StartAsync creates a stub; this one starts an existing one. They share a name, not a purpose.")]
+    [SuppressMessage("ApiDesign", "RS0027", Justification = "The static StartAsync creates a stub; this one starts an existing one. They share a name, not a purpose.")]
+    public Task StartAsync(CancellationToken cancellationToken = default) => _fixture.StartAsync(cancellationToken);
 
     /// <summary>
     /// AddRoute adds a route for <paramref name="method"/> and <paramref name="pathPattern"/> and returns it, to chain
@@ -271,14 +290,6 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>Stops the stub and releases its port and the clients it made.</summary>
     /// <returns>A task that completes when the stub has stopped.</returns>
     public ValueTask DisposeAsync() => _fixture.DisposeAsync();
-
-    /// <summary>Starts the stub; xunit calls this before the first test that uses it.</summary>
-    /// <returns>A task that completes when the stub listens.</returns>
-    Task IAsyncLifetime.InitializeAsync() => _fixture.StartAsync();
-
-    /// <summary>Stops the stub; xunit calls this after the last test that uses it.</summary>
-    /// <returns>A task that completes when the stub has stopped.</returns>
-    Task IAsyncLifetime.DisposeAsync() => _fixture.DisposeAsync().AsTask();
 
     private async Task HandleAsync(HttpRequest request, HttpResponse response, CancellationToken requestAborted)
     {

@@ -229,11 +229,11 @@ public sealed class StubServerTests
 }
 
 // The stub as a class fixture: one server for the class, cleaned by Reset in each test's constructor.
-public sealed class StubServerAsClassFixtureTests : IClassFixture<StubServer>
+public sealed class StubServerAsClassFixtureTests : IClassFixture<StubServerFixture>
 {
     private readonly StubServer _stub;
 
-    public StubServerAsClassFixtureTests(StubServer stub)
+    public StubServerAsClassFixtureTests(StubServerFixture stub)
     {
         _stub = stub;
         _stub.Reset();
