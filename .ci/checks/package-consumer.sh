@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# A console app consumes the packed TinyHttp package from the local folder, as README "Packages" tells users.
+# A console app consumes the packed TinyHttp package from the local folder, as README "Packages" tells users:
+# a nuget.config naming the folder, and an empty package cache, so nothing a previous restore left behind counts.
 set -euo pipefail
+source "$(dirname "$0")/lib/clean-consumer.sh"
 consumer=$(mktemp -d)
-trap 'rm -rf "$consumer"' EXIT
+consumer_init "$consumer"
+trap 'rm -rf "$consumer" "$NUGET_PACKAGES"' EXIT
 cd "$consumer"
 dotnet new console -n Consumer -o .
-dotnet add package TinyHttp --version "$CI_VERSION" --source "$CI_PACKAGES"
+dotnet add package TinyHttp --version "$CI_VERSION"
 cat > Program.cs <<'CS'
 using System.Net.Http;
 using TinyHttp;

@@ -7,7 +7,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
-using Xunit;
 
 namespace TinyHttp.Testing;
 
@@ -17,15 +16,16 @@ namespace TinyHttp.Testing;
 /// fixtures in test classes that run in parallel never collide.
 /// </summary>
 /// <remarks>
-/// <para>As an xunit class fixture, derive a class with a parameterless constructor that passes the handler:
-/// <c>public sealed class HelloServer() : TinyHttpServerFixture((request, response) =&gt; response.SetBody("hi"));</c>
-/// xunit starts it through <see cref="IAsyncLifetime.InitializeAsync"/> and stops it afterwards.</para>
-/// <para>By hand, <c>await using var server = await TinyHttpServerFixture.StartAsync(handler);</c></para>
+/// <para>It references no test framework: it is a plain <see cref="IAsyncDisposable"/> with an asynchronous start. By hand,
+/// <c>await using var server = await TinyHttpServerFixture.StartAsync(handler);</c>; from a framework's setup hook,
+/// <c>new TinyHttpServerFixture(handler)</c> then <see cref="StartAsync(CancellationToken)"/>. As a class fixture, derive from
+/// an adapter's <c>ServerFixture</c> (packages TinyHttp.Testing.Xunit, TinyHttp.Testing.XunitV3, TinyHttp.Testing.TUnit) with a
+/// parameterless constructor: <c>public sealed class HelloServer() : ServerFixture((request, response) =&gt; response.SetBody("hi"));</c></para>
 /// <para>With <c>https: true</c> the fixture serves HTTPS with <see cref="TestCertificate.Localhost"/>, and
 /// <see cref="CreateClient"/> and <see cref="ConnectRawAsync"/> trust that certificate and no other:
 /// <c>public sealed class SecureServer() : TinyHttpServerFixture(handler, https: true);</c></para>
 /// </remarks>
-public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
+public class TinyHttpServerFixture : IAsyncDisposable
 {
     /// <summary>DefaultShutdownTimeout is how long a fixture created without options lets in-flight requests finish when it is disposed: 2 seconds.</summary>
     public static TimeSpan DefaultShutdownTimeout { get; } = TimeSpan.FromSeconds(2);
@@ -177,14 +177,6 @@ public class TinyHttpServerFixture : IAsyncLifetime, IAsyncDisposable
         await DisposeAsyncCore().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
-
-    /// <summary>Starts the server; xunit calls this before the first test that uses the fixture.</summary>
-    /// <returns>A task that completes when the server listens.</returns>
-    Task IAsyncLifetime.InitializeAsync() => StartAsync();
-
-    /// <summary>Stops the server; xunit calls this after the last test that uses the fixture.</summary>
-    /// <returns>A task that completes when the server has stopped.</returns>
-    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     /// <summary>Releases what the fixture holds; a derived class that holds more overrides it and calls the base.</summary>
     /// <returns>A task that completes when everything is released.</returns>

@@ -71,6 +71,18 @@ public sealed class RecordedRequest
     public string? MatchedRoute { get; internal set; }
 
     /// <summary>
+    /// RouteValues are the path segments the answering route's <c>{name}</c> and <c>{*name}</c> wildcards matched, by name
+    /// (still percent-encoded): for the route <c>/orders/{id}</c> and the path <c>/orders/7</c>, <c>RouteValues["id"]</c> is <c>"7"</c>.
+    /// Empty when no route matched.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RouteValues { get; internal set; } = EmptyRouteValues;
+
+    /// <summary>Why no route answered: the closest routes and what each missed, as the 404 body lists them; null when a route answered.</summary>
+    internal string? UnmatchedReasons { get; set; }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyRouteValues = new Dictionary<string, string>();
+
+    /// <summary>
     /// WebSocket is what happened on the WebSocket when the route answered with <see cref="StubResponse.WebSocket"/>: the
     /// messages the client sent and any failure of the script. Null when the route gave any other response.
     /// </summary>

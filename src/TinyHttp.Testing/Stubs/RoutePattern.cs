@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace TinyHttp.Testing;
 
@@ -7,10 +8,15 @@ namespace TinyHttp.Testing;
 /// (case-sensitive, still percent-encoded), <c>{name}</c> matches one non-empty segment, and a final <c>{*name}</c>
 /// or <c>*</c> matches the rest of the path, however many segments.
 /// </summary>
+/// <remarks>
+/// The stub's only path matcher: <see cref="StubRoute"/> calls <see cref="TryMatch"/> and nothing else, so moving the stub
+/// to the core's router (issue 14) replaces this type alone.
+/// </remarks>
 internal sealed class RoutePattern
 {
     private readonly string[] _segments;
     private readonly bool _matchesRest;
+    private readonly string? _restName;
 
     internal RoutePattern(string pattern)
     {
@@ -29,6 +35,7 @@ internal sealed class RoutePattern
         if (last == "*" || (last.StartsWith("{*", StringComparison.Ordinal) && last.EndsWith('}')))
         {
             _matchesRest = true;
+            _restName = last == "*" ? null : last[2..^1];
             segments = segments[..^1];
         }
         for (int i = 0; i < segments.Length; i++)
@@ -43,7 +50,10 @@ internal sealed class RoutePattern
 
     internal string Text { get; }
 
-    internal bool Matches(string path)
+    internal bool Matches(string path) => TryMatch(path, values: null);
+
+    /// <summary>Matches <paramref name="path"/> and, when it matches, adds each <c>{name}</c> and <c>{*name}</c> segment's text (still percent-encoded) to <paramref name="values"/>.</summary>
+    internal bool TryMatch(string path, Dictionary<string, string>? values)
     {
         if (path.Length == 0 || path[0] != '/')
         {
@@ -60,8 +70,17 @@ internal sealed class RoutePattern
             bool isParameter = pattern.Length > 2 && pattern[0] == '{' && pattern[^1] == '}';
             if (isParameter ? segments[i].Length == 0 : !string.Equals(pattern, segments[i], StringComparison.Ordinal))
             {
+                values?.Clear();
                 return false;
             }
+            if (isParameter && values is not null)
+            {
+                values[pattern[1..^1]] = segments[i];
+            }
+        }
+        if (_matchesRest && values is not null && _restName is not null)
+        {
+            values[_restName] = string.Join('/', segments, _segments.Length, segments.Length - _segments.Length);
         }
         return true;
     }

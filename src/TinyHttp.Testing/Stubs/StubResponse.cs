@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace TinyHttp.Testing;
 
@@ -48,6 +50,35 @@ public sealed class StubResponse
     internal WebSocketStep[]? WebSocketSteps { get; private init; }
 
     internal string? WebSocketSubProtocol { get; private init; }
+
+    /// <summary>Compute makes the response from the request, for <see cref="From"/> and <see cref="FromAsync"/>; null for a fixed response.</summary>
+    internal Func<RecordedRequest, CancellationToken, Task<StubResponse>>? Compute { get; private init; }
+
+    /// <summary>
+    /// From returns a response computed from each request when it arrives, to use in a sequence:
+    /// <c>RespondInSequence(StubResponse.Status(503), StubResponse.From(request =&gt; StubResponse.Text(request.RouteValues["id"])))</c>.
+    /// The function sees the recorded request, with <see cref="RecordedRequest.RouteValues"/>; it may return any other response
+    /// but a computed one.
+    /// </summary>
+    /// <param name="respond">Computes the response.</param>
+    /// <returns>The response.</returns>
+    public static StubResponse From(Func<RecordedRequest, StubResponse> respond)
+    {
+        ArgumentNullException.ThrowIfNull(respond);
+        return new StubResponse(200, Array.Empty<KeyValuePair<string, string>>(), ReadOnlyMemory<byte>.Empty, StubFault.None)
+        {
+            Compute = (request, _) => Task.FromResult(respond(request)),
+        };
+    }
+
+    /// <summary>FromAsync returns a response computed asynchronously from each request when it arrives (see <see cref="From"/>).</summary>
+    /// <param name="respond">Computes the response; the token fires when the client goes away or the stub stops.</param>
+    /// <returns>The response.</returns>
+    public static StubResponse FromAsync(Func<RecordedRequest, CancellationToken, Task<StubResponse>> respond)
+    {
+        ArgumentNullException.ThrowIfNull(respond);
+        return new StubResponse(200, Array.Empty<KeyValuePair<string, string>>(), ReadOnlyMemory<byte>.Empty, StubFault.None) { Compute = respond };
+    }
 
     /// <summary>Status returns a response with <paramref name="statusCode"/> and no body.</summary>
     /// <param name="statusCode">The status, 100–999.</param>

@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace TinyHttp.Testing;
 
@@ -67,8 +70,91 @@ public sealed class StubRoute
         return When(request => request.BodyText.Contains(text, StringComparison.Ordinal), $"body contains \"{text}\"");
     }
 
+    /// <summary>
+    /// WithJsonBody adds the condition that the body is JSON containing <paramref name="partialJson"/>: every property of an
+    /// expected object present with an equal value (recursively; other properties ignored), arrays equal element by element,
+    /// numbers equal as numbers. <c>WithJsonBody("""{"customer":{"id":7}}""")</c>
+    /// </summary>
+    /// <param name="partialJson">The JSON the body must contain.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="partialJson"/> is not JSON.</exception>
+    public StubRoute WithJsonBody(string partialJson)
+    {
+        ArgumentNullException.ThrowIfNull(partialJson);
+        JsonElement expected;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(partialJson);
+            expected = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"WithJsonBody needs JSON, but '{partialJson}' is not: {e.Message}", nameof(partialJson), e);
+        }
+        return When(
+            request =>
+            {
+                using JsonDocument body = JsonDocument.Parse(request.Body);
+                return JsonBodyMatch.Contains(body.RootElement, expected);
+            },
+            $"JSON body contains {partialJson}");
+    }
+
+    /// <summary>
+    /// WithJsonValue adds the condition that the JSON body has <paramref name="value"/> at <paramref name="path"/>:
+    /// property names after dots, array indexes in brackets, an optional leading <c>$</c> (<c>$.items[0].sku</c>). A string is
+    /// compared by its value, anything else by its JSON text: <c>WithJsonValue("$.status", "open")</c>, <c>WithJsonValue("$.id", "7")</c>.
+    /// </summary>
+    /// <param name="path">Where the value is.</param>
+    /// <param name="value">The string's value, or the JSON text of a number, <c>true</c>, <c>false</c>, <c>null</c>, object or array.</param>
+    /// <returns>This route, for chaining.</returns>
+    public StubRoute WithJsonValue(string path, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(value);
+        return When(
+            request =>
+            {
+                using JsonDocument body = JsonDocument.Parse(request.Body);
+                return JsonBodyMatch.TryFind(body.RootElement, path, out JsonElement found) && JsonBodyMatch.Text(found) == value;
+            },
+            $"JSON {path} = {value}");
+    }
+
+    /// <summary>WithHeaderMatching adds the condition that the header <paramref name="name"/> is present and its value matches <paramref name="pattern"/>.</summary>
+    /// <param name="name">The field name, case-insensitive.</param>
+    /// <param name="pattern">The expression the value must match (anchor it with <c>^…$</c> for a whole-value match).</param>
+    /// <returns>This route, for chaining.</returns>
+    public StubRoute WithHeaderMatching(string name, Regex pattern)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(pattern);
+        return When(request => request.GetHeader(name) is { } value && pattern.IsMatch(value), $"header {name} ~ /{pattern}/");
+    }
+
+    /// <summary>WithQueryMatching adds the condition that the query parameter <paramref name="name"/> is present and its decoded value matches <paramref name="pattern"/>.</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <param name="pattern">The expression the decoded value must match.</param>
+    /// <returns>This route, for chaining.</returns>
+    public StubRoute WithQueryMatching(string name, Regex pattern)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(pattern);
+        return When(request => request.GetQueryValue(name) is { } value && pattern.IsMatch(value), $"query {name} ~ /{pattern}/");
+    }
+
+    /// <summary>WithBodyMatching adds the condition that the body, read as UTF-8, matches <paramref name="pattern"/>.</summary>
+    /// <param name="pattern">The expression the body must match.</param>
+    /// <returns>This route, for chaining.</returns>
+    public StubRoute WithBodyMatching(Regex pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        return When(request => pattern.IsMatch(request.BodyText), $"body ~ /{pattern}/");
+    }
+
     /// <summary>When adds a condition of your own on the whole request.</summary>
-    /// <param name="predicate">True when the route should answer the request. It runs on the server's thread; keep it quick and side-effect free.</param>
+    /// <param name="predicate">True when the route should answer the request. It runs on the server's thread; keep it quick and side-effect free.
+    /// If it throws, the route does not match: the 404 body and the assertions' listings show the exception, and the stub's logger logs it.</param>
     /// <param name="description">How the condition reads in a 404's list of closest routes.</param>
     /// <returns>This route, for chaining.</returns>
     public StubRoute When(Func<RecordedRequest, bool> predicate, string description = "custom condition")
@@ -90,6 +176,20 @@ public sealed class StubRoute
         ArgumentNullException.ThrowIfNull(response);
         return RespondInSequence(response);
     }
+
+    /// <summary>
+    /// Respond makes the route answer every request with a response computed from it, for example echoing a wildcard:
+    /// <c>Respond(request =&gt; StubResponse.Json($$"""{"id":{{request.RouteValues["id"]}}}"""))</c>. The request is
+    /// recorded first, so assertions see it; the function may return faults and delays like any other response.
+    /// </summary>
+    /// <param name="respond">Computes the response from the recorded request.</param>
+    /// <returns>This route, for chaining.</returns>
+    public StubRoute Respond(Func<RecordedRequest, StubResponse> respond) => Respond(StubResponse.From(respond));
+
+    /// <summary>Respond makes the route answer every request with a response computed asynchronously from it (see <see cref="StubResponse.FromAsync"/>).</summary>
+    /// <param name="respond">Computes the response from the recorded request; the token fires when the client goes away or the stub stops.</param>
+    /// <returns>This route, for chaining.</returns>
+    public StubRoute Respond(Func<RecordedRequest, CancellationToken, Task<StubResponse>> respond) => Respond(StubResponse.FromAsync(respond));
 
     /// <summary>
     /// RespondInSequence makes the route give the responses in order, one per request, and then repeat the last one:
@@ -137,6 +237,8 @@ public sealed class StubRoute
 
     internal bool MatchesPath(string path) => _pattern.Matches(path);
 
+    internal bool MatchesPath(string path, Dictionary<string, string> values) => _pattern.TryMatch(path, values);
+
     /// <summary>
     /// Lists the conditions <paramref name="request"/> fails, in the words a 404 message uses (empty when the route matches),
     /// and scores how far off the route is: a wrong method or path counts double, since a route with both right is
@@ -160,9 +262,9 @@ public sealed class StubRoute
         {
             foreach ((string description, Func<RecordedRequest, bool> predicate) in _conditions)
             {
-                if (!predicate(request))
+                if (!Evaluate(predicate, request, out Exception? error))
                 {
-                    mismatches.Add($"{description} not met");
+                    mismatches.Add(error is null ? $"{description} not met" : $"{description} threw {PublicTypeName(error)}: {error.Message}");
                     distance++;
                 }
             }
@@ -170,23 +272,58 @@ public sealed class StubRoute
         return mismatches;
     }
 
-    internal bool Matches(RecordedRequest request)
+    /// <summary>True when the route answers <paramref name="request"/>; fills <paramref name="values"/> with its wildcards' segments, and calls <paramref name="threw"/> for each condition that threw.</summary>
+    internal bool Matches(RecordedRequest request, Dictionary<string, string>? values = null, Action<string, Exception>? threw = null)
     {
-        if (!MatchesMethod(request.Method) || !MatchesPath(request.Path))
+        if (!MatchesMethod(request.Method) || !_pattern.TryMatch(request.Path, values))
         {
             return false;
         }
         lock (_conditions)
         {
-            foreach ((string _, Func<RecordedRequest, bool> predicate) in _conditions)
+            foreach ((string description, Func<RecordedRequest, bool> predicate) in _conditions)
             {
-                if (!predicate(request))
+                if (!Evaluate(predicate, request, out Exception? error))
                 {
+                    if (error is not null)
+                    {
+                        threw?.Invoke(description, error);
+                    }
+                    values?.Clear();
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    // System.Text.Json throws internal subclasses (JsonReaderException); name the type a user can catch.
+    private static string PublicTypeName(Exception error)
+    {
+        Type type = error.GetType();
+        while (!type.IsPublic && type.BaseType is not null)
+        {
+            type = type.BaseType;
+        }
+        return type.Name;
+    }
+
+    // A condition that throws (a JSON condition on a body that is not JSON, a predicate's own bug) is a condition not
+    // met: the request goes on to the other routes, and the exception is reported rather than becoming a 500.
+    private static bool Evaluate(Func<RecordedRequest, bool> predicate, RecordedRequest request, out Exception? error)
+    {
+        error = null;
+        try
+        {
+            return predicate(request);
+        }
+#pragma warning disable CA1031 // Any exception from a user's predicate is reported as the condition's failure.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = e;
+            return false;
+        }
     }
 
     internal StubResponse NextResponse()

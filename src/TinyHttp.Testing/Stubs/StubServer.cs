@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using Xunit;
+using Microsoft.Extensions.Logging;
 
 namespace TinyHttp.Testing;
 
@@ -14,41 +15,50 @@ namespace TinyHttp.Testing;
 /// StubServer is a test double for an HTTP service your code calls: a real server on 127.0.0.1 with a free port that
 /// answers from a route table of canned responses, records every request it receives, and can inject the faults real
 /// services show. Point the code under test at <see cref="BaseAddress"/>, add routes, run the code, then assert with
-/// <see cref="AssertReceived"/>.
+/// <see cref="AssertReceived(string, string, int)"/>.
 /// </summary>
 /// <remarks>
 /// <para>The most recently added route that matches a request answers it, so a test can override a class-wide default.
 /// A request no route matches gets <c>404</c> with a plain-text body that shows the request and the closest routes.</para>
 /// <para>A route can answer with a scripted WebSocket exchange (<see cref="StubResponse.WebSocket"/>); the messages the client
 /// sends are recorded in <see cref="RecordedRequest.WebSocket"/>, and <see cref="AssertWebSocketScriptsCompleted"/> checks the scripts.</para>
-/// <para>Use it by hand (<c>await using var stub = await StubServer.StartAsync();</c>) or as an xunit class fixture
-/// (<c>IClassFixture&lt;StubServer&gt;</c>, calling <see cref="Reset"/> in each test class's constructor).</para>
-/// <para>Over HTTPS, with <see cref="TestCertificate.Localhost"/>: <c>await StubServer.StartAsync(https: true)</c> by hand, or a
-/// class fixture derived with a parameterless constructor, <c>public sealed class SecureStub() : StubServer(https: true);</c>.
+/// <para>It references no test framework: it is a plain <see cref="IAsyncDisposable"/> with an asynchronous start. Use it by
+/// hand (<c>await using var stub = await StubServer.StartAsync();</c>), from a framework's own setup hooks (NUnit's
+/// <c>[OneTimeSetUp]</c>, MSTest's <c>[ClassInitialize]</c>), or as a class fixture through a framework adapter
+/// (<c>StubServerFixture</c> in the TinyHttp.Testing.Xunit, TinyHttp.Testing.XunitV3 and TinyHttp.Testing.TUnit packages),
+/// calling <see cref="Reset"/> before each test when the stub is shared.</para>
+/// <para>Over HTTPS, with <see cref="TestCertificate.Localhost"/>: <c>await StubServer.StartAsync(https: true)</c>.
 /// <see cref="CreateClient"/> then trusts that certificate and no other.</para>
 /// </remarks>
-public class StubServer : IAsyncLifetime, IAsyncDisposable
+public class StubServer : IAsyncDisposable
 {
     private const int MaxShownBodyBytes = 1024;
     private const int ClosestRoutesShown = 3;
 
     private readonly TinyHttpServerFixture _fixture;
+    private readonly ILogger? _logger;
     private readonly List<StubRoute> _routes = new();
     private readonly List<RecordedRequest> _requests = new();
-    private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = new();
+    private readonly List<Waiter> _waiters = new();
 
-    /// <summary>Creates a plain HTTP stub server for xunit to start as a fixture; by hand, use <see cref="StartAsync(bool, CancellationToken)"/> instead.</summary>
+    /// <summary>Creates a plain HTTP stub server that listens once <see cref="StartAsync(CancellationToken)"/> is called; <see cref="StartAsync(bool, ILogger?, CancellationToken)"/> does both.</summary>
     public StubServer()
         : this(https: false)
     {
     }
 
     /// <summary>
-    /// Creates a stub server for a derived class that xunit starts as a fixture:
-    /// <c>public sealed class SecureStub() : StubServer(https: true);</c>
+    /// Creates a stub server that listens once <see cref="StartAsync(CancellationToken)"/> is called, for a derived class
+    /// or an adapter that a test framework starts: <c>public sealed class SecureStub() : StubServerFixture(https: true);</c>
     /// </summary>
     /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>, false for plain HTTP.</param>
-    protected StubServer(bool https) => _fixture = new TinyHttpServerFixture(HandleAsync, options: null, logger: null, https);
+    /// <param name="logger">Where the stub logs what it received and why a route did or did not answer (a <see cref="StubRoute.When"/>
+    /// condition that threw, for one); the server logs through it too. Null for none.</param>
+    public StubServer(bool https, ILogger? logger = null)
+    {
+        _logger = logger;
+        _fixture = new TinyHttpServerFixture(HandleAsync, options: null, logger, https);
+    }
 
     /// <summary>BaseAddress is the stub's address, for example <c>http://127.0.0.1:41234/</c>, or <c>https://127.0.0.1:41234/</c> with HTTPS.</summary>
     /// <exception cref="InvalidOperationException">The stub has not started.</exception>
@@ -80,14 +90,23 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Starts a stub server with no routes, for use with <c>await using</c>.</summary>
     /// <param name="https">True to serve HTTPS with <see cref="TestCertificate.Localhost"/>; <see cref="CreateClient"/> then trusts it.</param>
+    /// <param name="logger">Where the stub and its server log; null for none.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started stub.</returns>
-    public static async Task<StubServer> StartAsync(bool https = false, CancellationToken cancellationToken = default)
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The instance StartAsync takes only a token; a call names https or logger, or is made on an instance, so only one overload applies.")]
+    public static async Task<StubServer> StartAsync(bool https = false, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
-        var stub = new StubServer(https);
-        await stub._fixture.StartAsync(cancellationToken).ConfigureAwait(false);
+        var stub = new StubServer(https, logger);
+        await stub.StartAsync(cancellationToken).ConfigureAwait(false);
         return stub;
     }
+
+    /// <summary>Starts a stub made with a constructor; when the task completes, clients can connect. Calling it again does nothing.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the stub listens.</returns>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The static StartAsync creates a stub; this one starts an existing one. They share a name, not a purpose.")]
+    [SuppressMessage("ApiDesign", "RS0027", Justification = "The static StartAsync creates a stub; this one starts an existing one. They share a name, not a purpose.")]
+    public Task StartAsync(CancellationToken cancellationToken = default) => _fixture.StartAsync(cancellationToken);
 
     /// <summary>
     /// AddRoute adds a route for <paramref name="method"/> and <paramref name="pathPattern"/> and returns it, to chain
@@ -118,27 +137,34 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
     /// <param name="pathPattern">The path pattern, as for <see cref="AddRoute"/>.</param>
     /// <param name="times">How many such requests are expected; default 1.</param>
     /// <exception cref="TinyHttpAssertionException">A different number arrived; the message says "expected 1 POST /orders, received 0 matching" and lists the requests.</exception>
-    public void AssertReceived(string method, string pathPattern, int times = 1)
+    public void AssertReceived(string method, string pathPattern, int times = 1) => AssertReceived(method, pathPattern, where: null, times);
+
+    /// <summary>
+    /// AssertReceived checks that exactly <paramref name="times"/> requests had <paramref name="method"/>, a path matching
+    /// <paramref name="pathPattern"/> and met the conditions <paramref name="where"/> adds, with the same methods a route has:
+    /// <c>stub.AssertReceived("POST", "/orders", r =&gt; r.WithHeader("X-Tenant", "acme").WithJsonValue("$.sku", "A-1"))</c>.
+    /// </summary>
+    /// <param name="method">The method; <c>*</c> for any.</param>
+    /// <param name="pathPattern">The path pattern, as for <see cref="AddRoute"/>.</param>
+    /// <param name="where">Adds conditions (<see cref="StubRoute.WithQuery"/>, <see cref="StubRoute.WithHeader"/>, <see cref="StubRoute.WithJsonBody"/>,
+    /// <see cref="StubRoute.WithHeaderMatching"/>, <see cref="StubRoute.When"/>, …) to the request filter; null for none.</param>
+    /// <param name="times">How many such requests are expected; default 1.</param>
+    /// <exception cref="TinyHttpAssertionException">A different number arrived; the message names the filter, lists the requests, and for each request with the right method and path says which condition it missed.</exception>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The third parameter's type (a function or an int) picks the overload.")]
+    public void AssertReceived(string method, string pathPattern, Func<StubRoute, StubRoute>? where, int times = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(times);
-        var wanted = new StubRoute(method, pathPattern);
+        StubRoute wanted = Filter(method, pathPattern, where);
         RecordedRequest[] requests;
         lock (_requests)
         {
             requests = _requests.ToArray();
         }
-        int matching = 0;
-        foreach (RecordedRequest request in requests)
-        {
-            if (wanted.MatchesMethod(request.Method) && wanted.MatchesPath(request.Path))
-            {
-                matching++;
-            }
-        }
+        int matching = Count(wanted, requests);
         if (matching != times)
         {
             throw new TinyHttpAssertionException(
-                $"Expected {times} {method} {pathPattern}, received {matching} matching. {DescribeRequests(requests)}");
+                $"Expected {times} {wanted}, received {matching} matching. {DescribeRequests(requests, wanted)}");
         }
     }
 
@@ -223,37 +249,26 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when enough requests have arrived.</returns>
     /// <exception cref="TinyHttpAssertionException">They did not arrive in time; the message lists those that did.</exception>
-    public async Task WaitForRequestsAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(10);
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_requests)
-        {
-            if (_requests.Count >= count)
-            {
-                return;
-            }
-            _waiters.Add((count, signal));
-        }
-        try
-        {
-            await signal.Task.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new TinyHttpAssertionException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Expected {count} request(s) within {limit.TotalSeconds:0.###} s. {DescribeRequests(ReceivedRequests)}"));
-        }
-        finally
-        {
-            lock (_requests)
-            {
-                _waiters.Remove((count, signal));
-            }
-        }
-    }
+    public Task WaitForRequestsAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        WaitAsync(count, filter: null, timeout, cancellationToken);
+
+    /// <summary>
+    /// WaitForRequestsAsync completes once the stub has received at least <paramref name="count"/> requests with
+    /// <paramref name="method"/>, a path matching <paramref name="pathPattern"/> and the conditions <paramref name="where"/> adds
+    /// (as for <see cref="AssertReceived(string, string, Func{StubRoute, StubRoute}?, int)"/>). It awaits a signal; it does not poll.
+    /// </summary>
+    /// <param name="method">The method; <c>*</c> for any.</param>
+    /// <param name="pathPattern">The path pattern, as for <see cref="AddRoute"/>.</param>
+    /// <param name="count">How many matching requests to wait for; default 1.</param>
+    /// <param name="where">Adds conditions to the filter; null for none.</param>
+    /// <param name="timeout">How long to wait; default 10 seconds.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when enough matching requests have arrived.</returns>
+    /// <exception cref="TinyHttpAssertionException">They did not arrive in time; the message lists every request and what each missed.</exception>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The first parameter's type (a method name or a count) picks the overload.")]
+    public Task WaitForRequestsAsync(
+        string method, string pathPattern, int count = 1, Func<StubRoute, StubRoute>? where = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        WaitAsync(count, Filter(method, pathPattern, where), timeout, cancellationToken);
 
     /// <summary>Reset removes every route and forgets every recorded request, so a shared stub starts each test clean.</summary>
     public void Reset()
@@ -272,13 +287,61 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
     /// <returns>A task that completes when the stub has stopped.</returns>
     public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
-    /// <summary>Starts the stub; xunit calls this before the first test that uses it.</summary>
-    /// <returns>A task that completes when the stub listens.</returns>
-    Task IAsyncLifetime.InitializeAsync() => _fixture.StartAsync();
+    private static StubRoute Filter(string method, string pathPattern, Func<StubRoute, StubRoute>? where)
+    {
+        var filter = new StubRoute(method, pathPattern);
+        return where is null ? filter : where(filter) ?? filter;
+    }
 
-    /// <summary>Stops the stub; xunit calls this after the last test that uses it.</summary>
-    /// <returns>A task that completes when the stub has stopped.</returns>
-    Task IAsyncLifetime.DisposeAsync() => _fixture.DisposeAsync().AsTask();
+    private static int Count(StubRoute? filter, IReadOnlyList<RecordedRequest> requests)
+    {
+        if (filter is null)
+        {
+            return requests.Count;
+        }
+        int matching = 0;
+        foreach (RecordedRequest request in requests)
+        {
+            if (filter.Matches(request))
+            {
+                matching++;
+            }
+        }
+        return matching;
+    }
+
+    private async Task WaitAsync(int count, StubRoute? filter, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(10);
+        var waiter = new Waiter(filter, count);
+        lock (_requests)
+        {
+            if (Count(filter, _requests) >= count)
+            {
+                return;
+            }
+            _waiters.Add(waiter);
+        }
+        try
+        {
+            await waiter.Signal.Task.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            string what = filter is null ? $"{count} request(s)" : $"{count} {filter}";
+            throw new TinyHttpAssertionException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Expected {what} within {limit.TotalSeconds:0.###} s. {DescribeRequests(ReceivedRequests, filter)}"));
+        }
+        finally
+        {
+            lock (_requests)
+            {
+                _waiters.Remove(waiter);
+            }
+        }
+    }
 
     private async Task HandleAsync(HttpRequest request, HttpResponse response, CancellationToken requestAborted)
     {
@@ -299,10 +362,14 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
                 _requests.Count + 1, request.Method, request.RawTarget, request.Path, request.QueryString, version, headers, body, rawHead, DateTimeOffset.UtcNow);
             route = FindRoute(recorded);
             recorded.MatchedRoute = route?.ToString();
+            if (route is null)
+            {
+                recorded.UnmatchedReasons = DescribeClosestRoutes(recorded);
+            }
             _requests.Add(recorded);
             for (int i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_requests.Count >= _waiters[i].Count)
+                if (Count(_waiters[i].Filter, _requests) >= _waiters[i].Count)
                 {
                     _waiters[i].Signal.TrySetResult();
                     _waiters.RemoveAt(i);
@@ -312,13 +379,30 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
 
         if (route is null)
         {
+            if (_logger is not null)
+            {
+                StubLog.RequestUnmatched(_logger, recorded.Method, recorded.Target, recorded.UnmatchedReasons!);
+            }
             response.StatusCode = 404;
             response.ContentType = "text/plain; charset=utf-8";
             response.SetBody(DescribeUnmatched(recorded));
             return;
         }
+        if (_logger is not null)
+        {
+            StubLog.RequestAnswered(_logger, recorded.Method, recorded.Target, recorded.MatchedRoute!);
+        }
 
         StubResponse stub = route.NextResponse();
+        if (stub.Compute is not null)
+        {
+            stub = await stub.Compute(recorded, requestAborted).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"The response function of route {route} returned null; return a StubResponse.");
+            if (stub.Compute is not null)
+            {
+                throw new InvalidOperationException($"The response function of route {route} returned a computed response (StubResponse.From); return a fixed one.");
+            }
+        }
         if (stub.Delay > TimeSpan.Zero)
         {
             try
@@ -353,13 +437,19 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
 
     private StubRoute? FindRoute(RecordedRequest request)
     {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
         lock (_routes)
         {
             for (int i = _routes.Count - 1; i >= 0; i--)
             {
-                if (_routes[i].Matches(request))
+                StubRoute route = _routes[i];
+                Action<string, Exception>? threw = _logger is null
+                    ? null
+                    : (condition, error) => StubLog.ConditionThrew(_logger, error, condition, route.ToString(), request.Method, request.Target);
+                if (route.Matches(request, values, threw))
                 {
-                    return _routes[i];
+                    request.RouteValues = values;
+                    return route;
                 }
             }
         }
@@ -388,17 +478,23 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
             text.Append('\n');
         }
 
+        text.Append('\n').Append(request.UnmatchedReasons ?? DescribeClosestRoutes(request));
+        return text.ToString();
+    }
+
+    /// <summary>The closest routes to a request no route answered, and why each missed: one line each, as the 404 body and the assertion listings show them.</summary>
+    private string DescribeClosestRoutes(RecordedRequest request)
+    {
         StubRoute[] routes;
         lock (_routes)
         {
             routes = _routes.ToArray();
         }
-        text.Append('\n');
         if (routes.Length == 0)
         {
-            text.Append("The stub has no routes; add one with StubServer.AddRoute.\n");
-            return text.ToString();
+            return "The stub has no routes; add one with StubServer.AddRoute.\n";
         }
+        var text = new StringBuilder();
         var ranked = new List<(int Misses, int Distance, int Order, StubRoute Route, List<string> Why)>(routes.Length);
         for (int i = 0; i < routes.Length; i++)
         {
@@ -414,7 +510,7 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
         return text.ToString();
     }
 
-    private static string DescribeRequests(IReadOnlyList<RecordedRequest> requests)
+    private static string DescribeRequests(IReadOnlyList<RecordedRequest> requests, StubRoute? filter = null)
     {
         if (requests.Count == 0)
         {
@@ -431,8 +527,28 @@ public class StubServer : IAsyncLifetime, IAsyncDisposable
                 text.Append(" (").Append(request.Body.Length).Append(" body bytes)");
             }
             text.Append(request.MatchedRoute is null ? " → no route (404)" : " → " + request.MatchedRoute);
+            if (filter is not null && filter.MatchesMethod(request.Method) && filter.MatchesPath(request.Path) && !filter.Matches(request))
+            {
+                text.Append(Environment.NewLine).Append("     not counted: ").Append(string.Join("; ", filter.Mismatches(request, out _)));
+            }
+            if (request.UnmatchedReasons is { } reasons)
+            {
+                foreach (string line in reasons.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    text.Append(Environment.NewLine).Append("     ").Append(line);
+                }
+            }
         }
         return text.ToString();
+    }
+
+    private sealed class Waiter(StubRoute? filter, int count)
+    {
+        internal StubRoute? Filter { get; } = filter;
+
+        internal int Count { get; } = count;
+
+        internal TaskCompletionSource Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     // Levenshtein distance, to rank routes by how close their pattern is to the path that missed.

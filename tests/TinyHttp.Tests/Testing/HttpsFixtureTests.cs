@@ -11,12 +11,12 @@ using Xunit;
 namespace TinyHttp.Tests.Testing;
 
 /// <summary>An HTTPS fixture the way a user declares one: a derived class with a parameterless constructor.</summary>
-public sealed class SecureEchoServer() : TinyHttpServerFixture(
+public sealed class SecureEchoServer() : ServerFixture(
     (request, response) => response.SetBody(request.Tls is { } tls ? $"{request.Path} over TLS, ALPN '{tls.ApplicationProtocol}'" : $"{request.Path} in plain text"),
     https: true);
 
 /// <summary>An HTTPS stub server as an xunit class fixture.</summary>
-public sealed class SecureStub() : StubServer(https: true);
+public sealed class SecureStub() : StubServerFixture(https: true);
 
 public sealed class HttpsFixtureTests : IClassFixture<SecureEchoServer>
 {

@@ -133,7 +133,9 @@ public sealed class StubServerTests
         Assert.Equal(
             "Expected 1 POST /orders, received 0 matching. Received 2 requests:" + Environment.NewLine +
             "  1. GET /orders?page=2 → GET /orders" + Environment.NewLine +
-            "  2. PUT /order (1 body bytes) → no route (404)",
+            "  2. PUT /order (1 body bytes) → no route (404)" + Environment.NewLine +
+            "     Closest routes:" + Environment.NewLine +
+            "       GET /orders — method is PUT, route wants GET; path differs",
             error.Message);
         stub.AssertReceived("GET", "/orders");
         stub.AssertReceived("*", "/*", times: 2);
@@ -229,11 +231,11 @@ public sealed class StubServerTests
 }
 
 // The stub as a class fixture: one server for the class, cleaned by Reset in each test's constructor.
-public sealed class StubServerAsClassFixtureTests : IClassFixture<StubServer>
+public sealed class StubServerAsClassFixtureTests : IClassFixture<StubServerFixture>
 {
     private readonly StubServer _stub;
 
-    public StubServerAsClassFixtureTests(StubServer stub)
+    public StubServerAsClassFixtureTests(StubServerFixture stub)
     {
         _stub = stub;
         _stub.Reset();

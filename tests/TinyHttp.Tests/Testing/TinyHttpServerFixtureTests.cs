@@ -7,7 +7,7 @@ using Xunit;
 namespace TinyHttp.Tests.Testing;
 
 /// <summary>A fixture the way a user declares one: a derived class with a parameterless constructor.</summary>
-public sealed class EchoPathServer() : TinyHttpServerFixture((request, response) => response.SetBody(request.Method + " " + request.Path));
+public sealed class EchoPathServer() : ServerFixture((request, response) => response.SetBody(request.Method + " " + request.Path));
 
 public sealed class TinyHttpServerFixtureTests : IClassFixture<EchoPathServer>
 {
