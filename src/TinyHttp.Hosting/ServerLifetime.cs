@@ -1,7 +1,9 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace TinyHttp.Hosting;
 
@@ -13,30 +15,42 @@ namespace TinyHttp.Hosting;
 /// (<c>HostOptions.ShutdownTimeout</c>) or after the server's own <see cref="TinyHttpServerOptions.ShutdownTimeout"/>,
 /// whichever comes first, and the requests still running are then aborted.
 /// </summary>
-internal sealed class ServerLifetime(TinyHttpServer server, TinyHttpServerOptions options) : IHostedLifecycleService
+/// The server and its options are resolved when it starts, not when the host resolves its hosted services, so that
+/// the host's start-up check (<see cref="StartupCheck"/>) reports configuration mistakes first.
+internal sealed class ServerLifetime(IServiceProvider services, string name) : IHostedLifecycleService
 {
+    private TinyHttpServer? _server;
+    private TimeSpan _shutdownTimeout;
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
+        TinyHttpServer server = services.GetRequiredKeyedService<TinyHttpServer>(name);
+        _shutdownTimeout = services.GetRequiredService<IOptionsMonitor<TinyHttpServerOptions>>().Get(name).ShutdownTimeout;
         server.Start();
+        _server = server;
         return Task.CompletedTask;
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.ShutdownTimeout.TotalMilliseconds < int.MaxValue)
+        if (_server is not TinyHttpServer server)
         {
-            drain.CancelAfter(options.ShutdownTimeout);
+            return;
+        }
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_shutdownTimeout.TotalMilliseconds < int.MaxValue)
+        {
+            drain.CancelAfter(_shutdownTimeout);
         }
         await server.StopAsync(drain.Token).ConfigureAwait(false);
     }
 
     // StoppingAsync has stopped the server; this only waits for it, should a host call StopAsync alone.
-    public Task StopAsync(CancellationToken cancellationToken) => server.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

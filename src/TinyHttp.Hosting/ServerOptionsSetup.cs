@@ -220,19 +220,20 @@ internal sealed class ServerOptionsSetup(IEnumerable<ServerRegistration> registr
     {
         string path = section.Path;
         var urls = new List<(string Key, string Url)>();
-        if (settings.Endpoints is { Count: > 0 } list)
+        if (present.TryGetValue(nameof(ServerSettings.Endpoints), out IConfigurationSection? single) && !string.IsNullOrWhiteSpace(single.Value))
+        {
+            // One string, as an environment variable gives it (TinyHttp__Endpoints=http://[::]:8080), ';' between several.
+            // It replaces a list from appsettings.json, as a later configuration source should.
+            foreach (string url in single.Value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                urls.Add(($"{path}:Endpoints", url));
+            }
+        }
+        else if (settings.Endpoints is { } list)
         {
             for (int i = 0; i < list.Count; i++)
             {
                 urls.Add(($"{path}:Endpoints:{i}", list[i]));
-            }
-        }
-        else if (present.TryGetValue(nameof(ServerSettings.Endpoints), out IConfigurationSection? single) && !string.IsNullOrWhiteSpace(single.Value))
-        {
-            // One string, as an environment variable gives it (TinyHttp__Endpoints=http://[::]:8080), ';' between several.
-            foreach (string url in single.Value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                urls.Add(($"{path}:Endpoints", url));
             }
         }
 

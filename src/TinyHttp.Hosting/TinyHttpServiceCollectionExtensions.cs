@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,22 +47,24 @@ public static class TinyHttpServiceCollectionExtensions
             {
                 throw new InvalidOperationException(name.Length == 0
                     ? "A default TinyHttp server is already registered; call AddTinyHttpServer once, or give the second server a name: AddTinyHttpServer(\"admin\")."
-                    : $"A TinyHttp server named '{name}' is already registered; give each server its own name.");
+                    : $"A TinyHttp server named '{existing.Name}' is already registered (names are case-insensitive, as configuration keys are); give each server its own name.");
             }
         }
 
         var registration = new ServerRegistration(name);
         services.AddSingleton(registration);
-        services.AddOptions<TinyHttpServerOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TinyHttpServerOptions>, ServerOptionsSetup>());
+        if (!services.Any(static descriptor => descriptor.ServiceType == typeof(IConfigureOptions<StartupCheck>)))
+        {
+            services.AddSingleton<IConfigureOptions<StartupCheck>, StartupCheck.Setup>();
+            services.AddOptions<StartupCheck>().ValidateOnStart();
+        }
         services.AddKeyedSingleton(name, (provider, _) => CreateServer(provider, registration));
         if (name.Length == 0)
         {
             services.AddSingleton(static provider => provider.GetRequiredKeyedService<TinyHttpServer>(Options.DefaultName));
         }
-        services.AddSingleton<IHostedService>(provider => new ServerLifetime(
-            provider.GetRequiredKeyedService<TinyHttpServer>(registration.Name),
-            provider.GetRequiredService<IOptionsMonitor<TinyHttpServerOptions>>().Get(registration.Name)));
+        services.AddSingleton<IHostedService>(provider => new ServerLifetime(provider, registration.Name));
         return new TinyHttpServerBuilder(services, registration);
     }
 
