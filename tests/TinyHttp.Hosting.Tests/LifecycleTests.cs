@@ -3,7 +3,11 @@ using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
@@ -96,6 +100,45 @@ public class LifecycleTests
         Assert.Equal("over a unix socket", await client.GetStringAsync("http://localhost/"));
         await host.StopAsync();
         Assert.False(File.Exists(path), "the socket file is removed when the server stops");
+    }
+
+    [Fact]
+    public async Task AnHttpsEndpoint_ServesWithThePemCertificateAndKeyFromConfiguration()
+    {
+        string folder = Directory.CreateTempSubdirectory("tinyhttp-hosting-").FullName;
+        try
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+            HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = folder });
+            builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes("""
+                { "TinyHttp": { "Endpoints": [ "https://127.0.0.1:0" ], "Certificate": { "Path": "cert.pem", "KeyPath": "key.pem" } } }
+                """)));
+            builder.AddTinyHttpServer().UseHandler((request, response, _) =>
+            {
+                response.SetBody($"over {request.Tls?.Protocol}");
+                return Task.CompletedTask;
+            });
+            using IHost host = builder.Build();
+            await host.StartAsync();
+
+            var server = host.Services.GetRequiredService<TinyHttpServer>();
+            Assert.Equal("https", server.BaseAddress.Scheme);
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
+            })
+            { BaseAddress = server.BaseAddress };
+            Assert.StartsWith("over Tls1", await client.GetStringAsync("/"), StringComparison.Ordinal);
+            await host.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

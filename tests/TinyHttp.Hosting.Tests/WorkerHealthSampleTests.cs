@@ -89,6 +89,19 @@ public partial class WorkerHealthSampleTests
         Assert.True(serverStopped >= 0 && workerStopped > serverStopped, $"the server stops before the job; output:\n{log}");
     }
 
+    [Fact]
+    public void TheRootReadme_ShowsTheSamplesWholeProgram()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "TinyHttp.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("TinyHttp.sln not found above the test's folder");
+        }
+        string program = File.ReadAllText(Path.Combine(root, "samples", "WorkerHealth", "Program.cs"));
+        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        Assert.Contains("```csharp\n" + program + "```", readme, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"TinyHttp\.Server\[1\] Listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 
