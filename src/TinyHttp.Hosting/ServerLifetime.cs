@@ -15,8 +15,10 @@ namespace TinyHttp.Hosting;
 /// (<c>HostOptions.ShutdownTimeout</c>) or after the server's own <see cref="TinyHttpServerOptions.ShutdownTimeout"/>,
 /// whichever comes first, and the requests still running are then aborted.
 /// </summary>
+/// <remarks>
 /// The server and its options are resolved when it starts, not when the host resolves its hosted services, so that
 /// the host's start-up check (<see cref="StartupCheck"/>) reports configuration mistakes first.
+/// </remarks>
 internal sealed class ServerLifetime(IServiceProvider services, string name) : IHostedLifecycleService
 {
     private TinyHttpServer? _server;

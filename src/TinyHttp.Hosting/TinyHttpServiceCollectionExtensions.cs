@@ -1,6 +1,6 @@
 using System;
-using System.Linq;
 using System.Diagnostics.Metrics;
+using System.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
