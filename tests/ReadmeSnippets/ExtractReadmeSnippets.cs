@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Build.Framework;
@@ -48,10 +49,24 @@ public sealed class ExtractReadmeSnippets : Task
                 }
                 int indent = lines[i].Length - fence.Length;
                 int startLine = i + 2;
+                string? program = ProgramMarker(lines, i);
                 var block = new List<string>();
                 for (i++; i < lines.Length && lines[i].Trim() != "```"; i++)
                 {
                     block.Add(lines[i].Length >= indent ? lines[i].Substring(indent) : lines[i].TrimStart());
+                }
+                if (program is not null)
+                {
+                    // A sample's whole Program.cs: the sample builds with the solution, so the block is checked by being
+                    // that file, line for line, rather than compiled a second time beside this project's entry point.
+                    string programPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, program));
+                    string[] expected = File.Exists(programPath) ? File.ReadAllLines(programPath) : Array.Empty<string>();
+                    if (!expected.SequenceEqual(block))
+                    {
+                        Log.LogError(null, "README", null, path, startLine, 0, 0, 0,
+                            $"This block is marked as {program} but differs from that file{(File.Exists(programPath) ? "" : " (which does not exist)")}; copy the file into the block.");
+                    }
+                    continue;
                 }
                 number++;
                 string name = $"{prefix}{number:00}";
@@ -63,6 +78,17 @@ public sealed class ExtractReadmeSnippets : Task
         }
         Files = files.ToArray();
         return true;
+    }
+
+    /// <summary>The path in a <c>&lt;!-- program: PATH --&gt;</c> comment on the line before a fence, or null.</summary>
+    private static string? ProgramMarker(string[] lines, int fence)
+    {
+        if (fence == 0)
+        {
+            return null;
+        }
+        Match marker = Regex.Match(lines[fence - 1].Trim(), @"^<!-- program: (\S+) -->$");
+        return marker.Success ? marker.Groups[1].Value : null;
     }
 
     private static string Render(string name, List<string> block, string readme, int startLine)
