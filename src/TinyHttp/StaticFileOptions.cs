@@ -41,6 +41,13 @@ public sealed class StaticFileOptions
     /// </summary>
     public int MaxRanges { get; set; } = 16;
 
+    /// <summary>
+    /// Whether files and directories whose names start with a dot (<c>.env</c>, <c>.git/</c>, <c>.well-known/</c>) are
+    /// served and listed; false by default, so pointing the handler at a project folder does not publish its secrets
+    /// (404, as for a missing file). Set it to serve <c>.well-known/</c>, for example.
+    /// </summary>
+    public bool ServeDotNames { get; set; }
+
     internal void Validate()
     {
         if (IndexFileName is not null && (IndexFileName.Length == 0 || IndexFileName.Contains('/') || IndexFileName.Contains('\\')))

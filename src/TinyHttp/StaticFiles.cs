@@ -42,6 +42,7 @@ public sealed class StaticFiles
     private readonly string _prefix;
     private readonly string? _indexFileName;
     private readonly bool _listDirectories;
+    private readonly bool _serveDotNames;
     private readonly Dictionary<string, string> _contentTypes;
     private readonly string? _defaultContentType;
     private readonly string? _cacheControl;
@@ -74,6 +75,7 @@ public sealed class StaticFiles
         _prefix = urlPrefix.EndsWith('/') ? urlPrefix : urlPrefix + "/";
         _indexFileName = options.IndexFileName;
         _listDirectories = options.ListDirectories;
+        _serveDotNames = options.ServeDotNames;
         _contentTypes = new Dictionary<string, string>(options.ContentTypes, StringComparer.OrdinalIgnoreCase);
         _defaultContentType = options.DefaultContentType;
         _cacheControl = options.CacheControl;
@@ -131,13 +133,17 @@ public sealed class StaticFiles
 
         var segments = new List<string>();
         FilePathRefusal refusal = FilePath.Split(path.Substring(_prefix.Length), segments, out bool endsWithSlash);
+        if (refusal == FilePathRefusal.None && !_serveDotNames && HasDotName(segments))
+        {
+            refusal = FilePathRefusal.DotName;
+        }
         if (refusal != FilePathRefusal.None)
         {
             _log?.PathRefused(path, refusal);
             NotFound(response);
             return Task.CompletedTask;
         }
-        FileLookup found = _source.Find(segments);
+        FileLookup found = Find(path, segments);
         if (found.Kind == FileKind.Directory)
         {
             if (!endsWithSlash && segments.Count > 0)
@@ -149,7 +155,7 @@ public sealed class StaticFiles
             if (_indexFileName is not null)
             {
                 segments.Add(_indexFileName);
-                FileLookup index = _source.Find(segments);
+                FileLookup index = Find(path, segments);
                 segments.RemoveAt(segments.Count - 1);
                 if (index.Kind == FileKind.File)
                 {
@@ -249,7 +255,7 @@ public sealed class StaticFiles
 
     // RFC 9110 §14.6: each part has its own Content-Type and Content-Range, between boundary lines; the whole is framed by
     // a Content-Length computed beforehand, so the response never needs chunked coding.
-    private static async Task SendPartsAsync(HttpResponse response, FileEntry file, string contentType, List<RequestedRange> ranges, CancellationToken requestAborted)
+    private async Task SendPartsAsync(HttpResponse response, FileEntry file, string contentType, List<RequestedRange> ranges, CancellationToken requestAborted)
     {
         // Derived from the entity tag (hex digits and '-'), so it is stable for the same file and cannot occur in it by chance.
         string boundary = "tinyhttp-" + file.EntityTag.Trim('"');
@@ -267,19 +273,69 @@ public sealed class StaticFiles
         response.StatusCode = 206;
         response.ContentType = "multipart/byteranges; boundary=" + boundary;
         response.ContentLength = length;
-        using FileStream? stream = Open(file);
-        for (int i = 0; i < ranges.Count; i++)
+        if (!TryOpen(response, file, out FileStream? stream))
         {
-            await response.WriteAsync(heads[i], requestAborted).ConfigureAwait(false);
-            await SendRangeAsync(response, file, stream, ranges[i], requestAborted).ConfigureAwait(false);
+            return;
         }
-        await response.WriteAsync(closing, requestAborted).ConfigureAwait(false);
+        using (stream)
+        {
+            for (int i = 0; i < ranges.Count; i++)
+            {
+                await response.WriteAsync(heads[i], requestAborted).ConfigureAwait(false);
+                await SendRangeAsync(response, file, stream, ranges[i], requestAborted).ConfigureAwait(false);
+            }
+            await response.WriteAsync(closing, requestAborted).ConfigureAwait(false);
+        }
     }
 
-    private static async Task SendAsync(HttpResponse response, FileEntry file, List<RequestedRange> ranges, CancellationToken requestAborted)
+    private async Task SendAsync(HttpResponse response, FileEntry file, List<RequestedRange> ranges, CancellationToken requestAborted)
     {
-        using FileStream? stream = Open(file);
-        await SendRangeAsync(response, file, stream, ranges[0], requestAborted).ConfigureAwait(false);
+        if (!TryOpen(response, file, out FileStream? stream))
+        {
+            return;
+        }
+        using (stream)
+        {
+            await SendRangeAsync(response, file, stream, ranges[0], requestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A file found by the lookup that then cannot be opened (deleted since, or unreadable) is answered as missing, as the
+    /// lookup would have; nothing has been sent yet, so the head set for it is dropped.
+    /// </summary>
+    private bool TryOpen(HttpResponse response, FileEntry file, out FileStream? stream)
+    {
+        try
+        {
+            stream = Open(file);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log?.FileUnreadable(file.Name, ex.GetType().Name);
+            response.Reset();
+            NotFound(response);
+            stream = null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The source's lookup, with the file system's own refusals (a name too long, a directory without permission, a loop of
+    /// links) answered as missing: what a client's path makes the file system say is never a server failure.
+    /// </summary>
+    private FileLookup Find(string path, List<string> segments)
+    {
+        try
+        {
+            return _source.Find(segments);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log?.FileUnreadable(path, ex.GetType().Name);
+            return default;
+        }
     }
 
     private static ValueTask SendRangeAsync(HttpResponse response, FileEntry file, FileStream? stream, RequestedRange range, CancellationToken requestAborted) =>
@@ -313,7 +369,7 @@ public sealed class StaticFiles
         {
             string name = entry.TrimEnd('/');
             // Only names the handler would serve are listed.
-            if (FilePath.Split(Uri.EscapeDataString(name), check, out _) != FilePathRefusal.None)
+            if (FilePath.Split(Uri.EscapeDataString(name), check, out _) != FilePathRefusal.None || (!_serveDotNames && name.StartsWith('.')))
             {
                 continue;
             }
@@ -329,6 +385,18 @@ public sealed class StaticFiles
     {
         response.StatusCode = 301;
         response.Headers.Set("Location", request.QueryString.Length == 0 ? location : location + "?" + request.QueryString);
+    }
+
+    private static bool HasDotName(List<string> segments)
+    {
+        foreach (string segment in segments)
+        {
+            if (segment.StartsWith('.'))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void NotFound(HttpResponse response)

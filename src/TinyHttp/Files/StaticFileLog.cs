@@ -13,4 +13,7 @@ internal sealed partial class StaticFileLog(ILogger logger)
 
     [LoggerMessage(EventId = 102, EventName = "StaticFileLinkOutsideRoot", Level = LogLevel.Warning, Message = "Static file request {Path} refused with 404: a symbolic link on the path leads outside the root {Root}")]
     public partial void LinkOutsideRoot(string path, string root);
+
+    [LoggerMessage(EventId = 103, EventName = "StaticFileUnreadable", Level = LogLevel.Debug, Message = "Static file {Path} answered 404: the file system refused it ({Error})")]
+    public partial void FileUnreadable(string path, string error);
 }

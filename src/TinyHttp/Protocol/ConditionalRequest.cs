@@ -69,7 +69,8 @@ internal static class ConditionalRequest
     public static bool IfRangeHolds(string value, string entityTag, DateTimeOffset lastModified)
     {
         ReadOnlySpan<char> trimmed = value.AsSpan().Trim(" \t");
-        if (trimmed.Length > 0 && (trimmed[0] == '"' || trimmed[0] == 'W'))
+        // An entity-tag starts with a DQUOTE or "W/" (§8.8.3); a date may start with 'W' too ("Wed,").
+        if (trimmed.StartsWith('"') || trimmed.StartsWith("W/", StringComparison.Ordinal))
         {
             return EntityTag.StrongMatch(trimmed, entityTag);
         }

@@ -40,6 +40,9 @@ internal enum FilePathRefusal
 
     /// <summary>A Windows device name (<c>CON</c>, <c>NUL.txt</c>, <c>COM1</c>…), which opens a device rather than a file.</summary>
     DeviceName,
+
+    /// <summary>A name starting with a dot (<c>.env</c>, <c>.git</c>), hidden unless the static file options serve them.</summary>
+    DotName,
 }
 
 /// <summary>

@@ -89,9 +89,12 @@ internal sealed class SocketTransport : ConnectionTransport
     {
         private TaskCompletionSource? _completion;
 
+        private int _expected;
+
         public Task SendAsync(Socket socket, SendPacketsElement element)
         {
             SendPacketsElements = [element];
+            _expected = element.Count;
             _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!socket.SendPacketsAsync(this))
             {
@@ -104,9 +107,15 @@ internal sealed class SocketTransport : ConnectionTransport
 
         private void Complete()
         {
-            if (SocketError == SocketError.Success)
+            if (SocketError == SocketError.Success && BytesTransferred == _expected)
             {
                 _completion!.TrySetResult();
+            }
+            else if (SocketError == SocketError.Success)
+            {
+                // sendfile(2) stops at the end of the file: it shrank after its length went into Content-Length. The
+                // body is short, so the connection cannot carry another response.
+                _completion!.TrySetException(new IOException($"The file ended {_expected - BytesTransferred} bytes before the length that was announced."));
             }
             else
             {

@@ -21,6 +21,9 @@ public sealed class TraversalTests : IDisposable
         _tree.Write("sub/file.txt", "inside");
         _tree.Write("CON.txt", "device name on disk");
         _tree.Write("nul", "device name on disk");
+        _tree.Write(".env", "SECRET_TOKEN=1");
+        _tree.Write(".git/config", "SECRET_TOKEN=2");
+        _tree.Write(".well-known/security.txt", "Contact: mailto:security@example.com");
         if (!OperatingSystem.IsWindows())
         {
             File.CreateSymbolicLink(Path.Combine(_tree.Root, "up.txt"), Path.Combine("..", "secret.txt"));
@@ -169,6 +172,50 @@ public sealed class TraversalTests : IDisposable
         Assert.Contains("href=\"index.html\"", response);
         Assert.DoesNotContain("href=\"CON.txt\"", response);
         Assert.DoesNotContain("href=\"../\"", response);
+        Assert.DoesNotContain("href=\".env\"", response);
         Assert.DoesNotContain(FileTree.Secret, response);
+    }
+
+    [Theory]
+    [InlineData("/files/.env")]
+    [InlineData("/files/.git/config")]
+    [InlineData("/files/%2egit/config")]
+    [InlineData("/files/.well-known/security.txt")]
+    public async Task A_dot_name_is_404_unless_the_options_serve_dot_names(string target)
+    {
+        await using ServerScope scope = ServerScope.Start(new StaticFiles(_tree.Root, "/files/").HandleAsync);
+        await using RawSocket client = await scope.ConnectAsync();
+
+        await client.SendAsync($"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+        string response = await client.ReadResponseAsync();
+
+        Assert.StartsWith("HTTP/1.1 404 ", response);
+        Assert.DoesNotContain("SECRET_TOKEN", response);
+    }
+
+    [Fact]
+    public async Task Dot_names_are_served_and_listed_when_the_options_say_so()
+    {
+        var files = new StaticFiles(_tree.Root, "/files/", new StaticFileOptions { ServeDotNames = true, ListDirectories = true, IndexFileName = null });
+        await using ServerScope scope = ServerScope.Start(files.HandleAsync);
+        await using RawSocket client = await scope.ConnectAsync();
+
+        await client.SendAsync("GET /files/.well-known/security.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal("Contact: mailto:security@example.com", RawSocket.Body(await client.ReadResponseAsync()));
+        await client.SendAsync("GET /files/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Contains("href=\".well-known/\"", await client.ReadResponseAsync());
+    }
+
+    [Fact]
+    public async Task A_name_the_file_system_refuses_is_404_and_the_connection_goes_on()
+    {
+        // Longer than any file name may be (255 bytes on Linux): the file system's error, not a server failure.
+        await using ServerScope scope = ServerScope.Start(new StaticFiles(_tree.Root, "/files/").HandleAsync);
+        await using RawSocket client = await scope.ConnectAsync();
+
+        await client.SendAsync($"GET /files/{new string('a', 300)} HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 404 ", await client.ReadResponseAsync());
+        await client.SendAsync("GET /files/sub/file.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal("inside", RawSocket.Body(await client.ReadResponseAsync()));
     }
 }

@@ -93,6 +93,15 @@ public class ConditionalRequestTests
         Assert.Equal(holds, ConditionalRequest.IfRangeHolds(value, Tag, Modified));
 
     [Fact]
+    public void If_Range_with_a_date_on_a_Wednesday_is_a_date_not_an_entity_tag()
+    {
+        // "Wed," starts with 'W' as a weak tag's "W/" does; only the latter is a tag.
+        var wednesday = new DateTimeOffset(2026, 1, 7, 3, 4, 5, TimeSpan.Zero);
+        Assert.True(ConditionalRequest.IfRangeHolds("Wed, 07 Jan 2026 03:04:05 GMT", Tag, wednesday));
+        Assert.False(ConditionalRequest.IfRangeHolds("W/\"abc\"", Tag, wednesday));
+    }
+
+    [Fact]
     public void HTTP_dates_format_as_IMF_fixdate()
     {
         Assert.Equal(AtModified, HttpDate.Format(Modified));
