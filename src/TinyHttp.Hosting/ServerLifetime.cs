@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,21 +9,22 @@ using Microsoft.Extensions.Options;
 namespace TinyHttp.Hosting;
 
 /// <summary>
-/// Runs one server with the host. It binds in <see cref="StartedAsync"/>, after every hosted service has started and
-/// before the host reports started, so requests never reach an application that is still starting and a port in use
-/// fails the host's start. It drains in <see cref="StoppingAsync"/>, before any hosted service stops, so in-flight
-/// requests finish while what they use still runs; the drain ends when the host's shutdown token fires
-/// (<c>HostOptions.ShutdownTimeout</c>) or after the server's own <see cref="TinyHttpServerOptions.ShutdownTimeout"/>,
-/// whichever comes first, and the requests still running are then aborted.
+/// Runs the host's TinyHttp servers with it. They bind in <see cref="StartedAsync"/>, after every hosted service has
+/// started and before the host reports started, so requests never reach an application that is still starting and a
+/// port in use fails the host's start. They drain in <see cref="StoppingAsync"/>, before any hosted service stops, so
+/// in-flight requests finish while what they use still runs: all at once, so no server keeps accepting while another
+/// drains. Each drain ends when the host's shutdown token fires (<c>HostOptions.ShutdownTimeout</c>) or after that
+/// server's own <see cref="TinyHttpServerOptions.ShutdownTimeout"/>, whichever comes first, and the requests still running
+/// are then aborted.
 /// </summary>
 /// <remarks>
-/// The server and its options are resolved when it starts, not when the host resolves its hosted services, so that
-/// the host's start-up check (<see cref="StartupCheck"/>) reports configuration mistakes first.
+/// One service for every server, registered with the first <c>AddTinyHttpServer</c>. The servers and their options are
+/// resolved when they start, not when the host resolves its hosted services, so that the host's start-up check
+/// (<see cref="StartupCheck"/>) reports configuration mistakes first.
 /// </remarks>
-internal sealed class ServerLifetime(IServiceProvider services, string name) : IHostedLifecycleService
+internal sealed class ServerLifetime(IServiceProvider services) : IHostedLifecycleService
 {
-    private TinyHttpServer? _server;
-    private TimeSpan _shutdownTimeout;
+    private readonly List<(TinyHttpServer Server, TimeSpan ShutdownTimeout)> _started = new();
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -30,29 +32,46 @@ internal sealed class ServerLifetime(IServiceProvider services, string name) : I
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        TinyHttpServer server = services.GetRequiredKeyedService<TinyHttpServer>(name);
-        _shutdownTimeout = services.GetRequiredService<IOptionsMonitor<TinyHttpServerOptions>>().Get(name).ShutdownTimeout;
-        server.Start();
-        _server = server;
+        IOptionsMonitor<TinyHttpServerOptions> options = services.GetRequiredService<IOptionsMonitor<TinyHttpServerOptions>>();
+        foreach (ServerRegistration registration in services.GetServices<ServerRegistration>())
+        {
+            TinyHttpServer server = services.GetRequiredKeyedService<TinyHttpServer>(registration.Name);
+            server.Start();
+            _started.Add((server, options.Get(registration.Name).ShutdownTimeout));
+        }
         return Task.CompletedTask;
     }
 
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    public Task StoppingAsync(CancellationToken cancellationToken)
     {
-        if (_server is not TinyHttpServer server)
+        var drains = new Task[_started.Count];
+        for (int i = 0; i < drains.Length; i++)
         {
-            return;
+            drains[i] = DrainAsync(_started[i].Server, _started[i].ShutdownTimeout, cancellationToken);
         }
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_shutdownTimeout.TotalMilliseconds < int.MaxValue)
+        return Task.WhenAll(drains);
+    }
+
+    // StoppingAsync has stopped the servers; this only waits for them, should a host call StopAsync alone.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        var stops = new Task[_started.Count];
+        for (int i = 0; i < stops.Length; i++)
         {
-            drain.CancelAfter(_shutdownTimeout);
+            stops[i] = _started[i].Server.StopAsync(cancellationToken);
+        }
+        return Task.WhenAll(stops);
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task DrainAsync(TinyHttpServer server, TimeSpan shutdownTimeout, CancellationToken cancellationToken)
+    {
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (shutdownTimeout.TotalMilliseconds < int.MaxValue)
+        {
+            drain.CancelAfter(shutdownTimeout);
         }
         await server.StopAsync(drain.Token).ConfigureAwait(false);
     }
-
-    // StoppingAsync has stopped the server; this only waits for it, should a host call StopAsync alone.
-    public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -64,7 +64,7 @@ public static class TinyHttpServiceCollectionExtensions
         {
             services.AddSingleton(static provider => provider.GetRequiredKeyedService<TinyHttpServer>(Options.DefaultName));
         }
-        services.AddSingleton<IHostedService>(provider => new ServerLifetime(provider, registration.Name));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ServerLifetime>());
         return new TinyHttpServerBuilder(services, registration);
     }
 

@@ -96,4 +96,44 @@ public class MultipleServerTests
             Assert.Single(durations);
         }
     }
+
+    [Fact]
+    public async Task Stopping_TheHost_StopsEveryServerAtOnce_NotOneAfterAnothersDrain()
+    {
+        HostApplicationBuilder builder = TestHost.Builder("""
+            { "TinyHttp": { "Endpoints": [ "http://127.0.0.1:0" ], "admin": { "Endpoints": [ "http://127.0.0.1:0" ] } } }
+            """);
+        var logs = new LogCapture();
+        var bothStopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int stopping = 0;
+        logs.OnEntry = (_, eventId) =>
+        {
+            if (eventId.Name == "StopStarted" && System.Threading.Interlocked.Increment(ref stopping) == 2)
+            {
+                bothStopping.TrySetResult();
+            }
+        };
+        builder.Logging.AddProvider(logs);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.AddTinyHttpServer().UseHandler(async (request, response, _) =>
+        {
+            inFlight.TrySetResult();
+            await release.Task;
+            response.SetBody("done");
+        });
+        builder.AddTinyHttpServer("admin").UseHandler((request, response, _) => Task.CompletedTask);
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        using HttpClient client = TestHost.Client(host);
+        Task<string> held = client.GetStringAsync("/");
+        await inFlight.Task;
+
+        // The public server's drain waits for the held request; the admin server must stop accepting meanwhile.
+        Task stop = host.StopAsync();
+        await bothStopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        release.SetResult();
+        Assert.Equal("done", await held);
+        await stop;
+    }
 }
