@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using TinyHttp.Routing;
 
 namespace TinyHttp.Testing;
 
@@ -24,15 +25,16 @@ public sealed class StubRoute
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         Method = method;
-        _pattern = new RoutePattern(pathPattern);
+        _pattern = ParsePath(pathPattern);
     }
 
     /// <summary>Method is the request method this route answers, compared case-sensitively; <c>*</c> answers any method.</summary>
     public string Method { get; }
 
     /// <summary>
-    /// PathPattern is the path this route answers: literal segments match exactly (still percent-encoded),
-    /// <c>{name}</c> matches one segment, a final <c>*</c> or <c>{*name}</c> matches the rest.
+    /// PathPattern is the path this route answers, in <see cref="HttpRouter"/>'s syntax (Go 1.22's): literal segments
+    /// (compared once both are percent-decoded), <c>{name}</c> for one segment, a final <c>{name...}</c> for the rest of the
+    /// path, a trailing <c>/</c> for the whole subtree below it, and a final <c>{$}</c> for the path ending at that slash.
     /// </summary>
     public string PathPattern => _pattern.Text;
 
@@ -235,9 +237,60 @@ public sealed class StubRoute
 
     internal bool MatchesMethod(string method) => Method == "*" || string.Equals(Method, method, StringComparison.Ordinal);
 
-    internal bool MatchesPath(string path) => _pattern.Matches(path);
+    internal bool MatchesPath(string path) => _pattern.TryMatchPath(path, Span<Range>.Empty);
 
-    internal bool MatchesPath(string path, Dictionary<string, string> values) => _pattern.TryMatch(path, values);
+    /// <summary>Matches <paramref name="path"/> with the core router's rules and adds each named wildcard's text (still percent-encoded) to <paramref name="values"/>.</summary>
+    internal bool MatchesPath(string path, Dictionary<string, string>? values)
+    {
+        string?[] names = _pattern.WildcardNames;
+        Span<Range> captures = names.Length <= 8 ? stackalloc Range[names.Length] : new Range[names.Length];
+        if (!_pattern.TryMatchPath(path, captures))
+        {
+            return false;
+        }
+        if (values is not null)
+        {
+            for (int i = 0; i < names.Length; i++)
+            {
+                if (names[i] is { } name)
+                {
+                    values[name] = path[captures[i]];
+                }
+            }
+        }
+        return true;
+    }
+
+    // The stub's patterns are HttpRouter's, path only: the method is AddRoute's own argument and a stub answers every host.
+    // The stub's catch-alls before it moved to the core's router ('*', '{*name}') get a message saying what to write now,
+    // since Parse would take a bare '*' for a literal segment.
+    private static RoutePattern ParsePath(string pathPattern)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathPattern);
+        if (pathPattern[0] != '/')
+        {
+            throw new ArgumentException($"The path pattern '{pathPattern}' must start with '/'; give the method as AddRoute's first argument (a stub answers every host).", nameof(pathPattern));
+        }
+        if (pathPattern.Contains('?', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The path pattern '{pathPattern}' has a query; match the query with StubRoute.WithQuery instead.", nameof(pathPattern));
+        }
+        if (pathPattern.AsSpan().IndexOfAny(' ', '\t') >= 0)
+        {
+            throw new ArgumentException($"The path pattern '{pathPattern}' has a space or a tab; write it percent-encoded (%20), as a request would send it.", nameof(pathPattern));
+        }
+        foreach (string segment in pathPattern.Split('/'))
+        {
+            if (segment == "*" || segment.StartsWith("{*", StringComparison.Ordinal))
+            {
+                string name = segment == "*" ? "rest" : segment.Trim('{', '}', '*');
+                throw new ArgumentException(
+                    $"The path pattern '{pathPattern}' uses '{segment}', which the stub no longer reads as a catch-all: its patterns are HttpRouter's, where the rest of the path is '{{{name}...}}' (last only), or a trailing '/' for a whole subtree.",
+                    nameof(pathPattern));
+            }
+        }
+        return RoutePattern.Parse(pathPattern);
+    }
 
     /// <summary>
     /// Lists the conditions <paramref name="request"/> fails, in the words a 404 message uses (empty when the route matches),
@@ -253,9 +306,9 @@ public sealed class StubRoute
             mismatches.Add($"method is {request.Method}, route wants {Method}");
             distance += 2;
         }
-        if (!MatchesPath(request.Path))
+        if (_pattern.ExplainPath(request.Path) is { } pathReason)
         {
-            mismatches.Add("path differs");
+            mismatches.Add(pathReason);
             distance += 2;
         }
         lock (_conditions)
@@ -275,7 +328,7 @@ public sealed class StubRoute
     /// <summary>True when the route answers <paramref name="request"/>; fills <paramref name="values"/> with its wildcards' segments, and calls <paramref name="threw"/> for each condition that threw.</summary>
     internal bool Matches(RecordedRequest request, Dictionary<string, string>? values = null, Action<string, Exception>? threw = null)
     {
-        if (!MatchesMethod(request.Method) || !_pattern.TryMatch(request.Path, values))
+        if (!MatchesMethod(request.Method) || !MatchesPath(request.Path, values))
         {
             return false;
         }

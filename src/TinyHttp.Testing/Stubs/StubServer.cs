@@ -113,7 +113,9 @@ public class StubServer : IAsyncDisposable
     /// conditions and responses: <c>stub.AddRoute("GET", "/orders/{id}").Respond(StubResponse.Json("{}"))</c>.
     /// </summary>
     /// <param name="method">The method, compared case-sensitively; <c>*</c> for any.</param>
-    /// <param name="pathPattern">The path: literal segments, <c>{name}</c> for one segment, a final <c>*</c> for the rest. No query; use <see cref="StubRoute.WithQuery"/>.</param>
+    /// <param name="pathPattern">The path, in <see cref="HttpRouter"/>'s syntax: literal segments, <c>{name}</c> for one segment, a final <c>{name...}</c> for the rest,
+    /// a trailing <c>/</c> for a subtree, a final <c>{$}</c> for an exact trailing slash (see <see cref="StubRoute.PathPattern"/>). No query; use <see cref="StubRoute.WithQuery"/>.</param>
+    /// <exception cref="ArgumentException">The pattern is not valid; the message says why and how to write it.</exception>
     /// <returns>The new route, which answers 200 with no body until told otherwise.</returns>
     public StubRoute AddRoute(string method, string pathPattern)
     {
