@@ -293,7 +293,8 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Reads one complete response. Interim 1xx responses (except 101 Switching Protocols) are read too and
-    /// returned in <see cref="RawHttpResponse.InterimResponses"/> of the final response.
+    /// returned in <see cref="RawHttpResponse.InterimResponses"/> of the final response. To act between an interim response
+    /// and the final one (send a body once <c>100 Continue</c> arrives), read them one at a time with <see cref="ReadNextResponseAsync"/>.
     /// </summary>
     /// <param name="isHeadRequest">True when the request was HEAD, so the response has no body whatever its headers say.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -308,7 +309,7 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         while (true)
         {
             RawHttpResponse response = await ReadOneAsync(isHeadRequest, deadline.Token, cancellationToken, interim).ConfigureAwait(false);
-            if (response.StatusCode is >= 100 and < 200 && response.StatusCode != 101)
+            if (response.IsInterim)
             {
                 (interim ??= new List<RawHttpResponse>()).Add(response);
                 continue;
@@ -319,6 +320,28 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
             }
             return response;
         }
+    }
+
+    /// <summary>
+    /// Reads the next response on the connection, whatever its status: an interim 1xx response (<see cref="RawHttpResponse.IsInterim"/>)
+    /// comes back on its own, so a client can wait for <c>100 Continue</c> before it sends a body:
+    /// <code>
+    /// await connection.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    /// RawHttpResponse next = await connection.ReadNextResponseAsync();
+    /// if (next.IsInterim) { await connection.SendAsync("hello"); next = await connection.ReadResponseAsync(); }
+    /// </code>
+    /// An interim response read here is not repeated in the next final response's <see cref="RawHttpResponse.InterimResponses"/>.
+    /// </summary>
+    /// <param name="isHeadRequest">True when the request was HEAD, so a final response has no body whatever its headers say.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The next response, interim or final.</returns>
+    /// <exception cref="TimeoutException">No complete response within <see cref="ReadTimeout"/>; the message shows the bytes received.</exception>
+    /// <exception cref="IOException">The connection closed or was reset before the response was complete; the message shows the bytes received.</exception>
+    /// <exception cref="FormatException">The bytes are not a valid response; the message shows them.</exception>
+    public async Task<RawHttpResponse> ReadNextResponseAsync(bool isHeadRequest = false, CancellationToken cancellationToken = default)
+    {
+        using CancellationTokenSource deadline = StartDeadline(cancellationToken);
+        return await ReadOneAsync(isHeadRequest, deadline.Token, cancellationToken, interim: null).ConfigureAwait(false);
     }
 
     /// <summary>
