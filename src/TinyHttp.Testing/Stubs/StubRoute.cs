@@ -18,14 +18,20 @@ public sealed class StubRoute
 {
     private readonly RoutePattern _pattern;
     private readonly List<(string Description, Func<RecordedRequest, bool> Predicate)> _conditions = new();
+    private readonly StubScenarios? _scenarios;
     private StubResponse[] _responses = { StubResponse.Status(200) };
     private int _callCount;
+    private string? _scenario;
+    private string? _requiredState;
+    private string? _nextState;
 
-    internal StubRoute(string method, string pathPattern)
+    /// <summary>A route of a stub (<paramref name="scenarios"/> are the stub's), or, without scenarios, an assertion's filter.</summary>
+    internal StubRoute(string method, string pathPattern, StubScenarios? scenarios = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         Method = method;
         _pattern = ParsePath(pathPattern);
+        _scenarios = scenarios;
     }
 
     /// <summary>Method is the request method this route answers, compared case-sensitively; <c>*</c> answers any method.</summary>
@@ -170,6 +176,61 @@ public sealed class StubRoute
         return this;
     }
 
+    /// <summary>
+    /// InScenario puts the route in the scenario <paramref name="name"/>: a named state that routes require
+    /// (<see cref="WhenStateIs"/>) and move (<see cref="WillSetStateTo"/>), for flows a sequence cannot express, such as
+    /// "the first POST creates the order, later GETs see it". Every scenario starts in <see cref="StubServer.ScenarioStarted"/>.
+    /// </summary>
+    /// <param name="name">The scenario's name; routes with the same name share its state.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The route is an assertion's filter, which matches recorded requests that have no state to compare.</exception>
+    public StubRoute InScenario(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (_scenarios is null)
+        {
+            throw new InvalidOperationException(
+                "Scenarios belong to a stub's routes, not to an assertion's filter: the requests it counts were answered in states since gone. Assert on RecordedRequest.MatchedRoute, which names the route and its scenario.");
+        }
+        _scenario = name;
+        return this;
+    }
+
+    /// <summary>WhenStateIs adds the condition that the route's scenario is in <paramref name="state"/> when the request arrives.</summary>
+    /// <param name="state">The state required; <see cref="StubServer.ScenarioStarted"/> before any route has moved the scenario.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The route is in no scenario; call <see cref="InScenario"/> first.</exception>
+    public StubRoute WhenStateIs(string state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        RequireScenario(nameof(WhenStateIs));
+        _requiredState = state;
+        return this;
+    }
+
+    /// <summary>
+    /// WillSetStateTo makes the route move its scenario to <paramref name="state"/> when it answers a request. The move
+    /// happens as the stub picks the route, before it responds, so the next request that arrives sees the new state.
+    /// </summary>
+    /// <param name="state">The state to move to.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The route is in no scenario; call <see cref="InScenario"/> first.</exception>
+    public StubRoute WillSetStateTo(string state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        RequireScenario(nameof(WillSetStateTo));
+        _nextState = state;
+        return this;
+    }
+
+    private void RequireScenario(string method)
+    {
+        if (_scenario is null)
+        {
+            throw new InvalidOperationException($"{method} needs a scenario: call InScenario(\"name\") on the route first.");
+        }
+    }
+
     /// <summary>Respond makes the route give <paramref name="response"/> to every request. Without it the route answers 200 with no body.</summary>
     /// <param name="response">The response.</param>
     /// <returns>This route, for chaining.</returns>
@@ -222,17 +283,47 @@ public sealed class StubRoute
         var text = new StringBuilder().Append(Method).Append(' ').Append(PathPattern);
         lock (_conditions)
         {
-            if (_conditions.Count > 0)
+            string? scenario = DescribeScenario();
+            if (_conditions.Count > 0 || scenario is not null)
             {
                 text.Append(" [");
                 for (int i = 0; i < _conditions.Count; i++)
                 {
                     text.Append(i == 0 ? string.Empty : ", ").Append(_conditions[i].Description);
                 }
+                if (scenario is not null)
+                {
+                    text.Append(_conditions.Count == 0 ? string.Empty : ", ").Append(scenario);
+                }
                 text.Append(']');
             }
         }
         return text.ToString();
+    }
+
+    // "scenario order is created", "scenario order → shipped", "scenario order is created → shipped".
+    private string? DescribeScenario() =>
+        _scenario is null || (_requiredState is null && _nextState is null) ? null
+        : "scenario " + _scenario + (_requiredState is null ? string.Empty : " is " + _requiredState) + (_nextState is null ? string.Empty : " → " + _nextState);
+
+    /// <summary>Why the scenario's state keeps the route from answering now, or null when it does not.</summary>
+    private string? ScenarioMismatch()
+    {
+        if (_requiredState is null || _scenarios is null)
+        {
+            return null;
+        }
+        string current = _scenarios.Get(_scenario!);
+        return current == _requiredState ? null : $"scenario {_scenario} is {current}, the route wants {_requiredState}";
+    }
+
+    /// <summary>Called once the stub has picked this route for a request: moves its scenario, if it moves one.</summary>
+    internal void OnChosen()
+    {
+        if (_nextState is not null)
+        {
+            _scenarios!.Set(_scenario!, _nextState);
+        }
     }
 
     internal bool MatchesMethod(string method) => Method == "*" || string.Equals(Method, method, StringComparison.Ordinal);
@@ -311,6 +402,11 @@ public sealed class StubRoute
             mismatches.Add(pathReason);
             distance += 2;
         }
+        if (ScenarioMismatch() is { } scenarioReason)
+        {
+            mismatches.Add(scenarioReason);
+            distance++;
+        }
         lock (_conditions)
         {
             foreach ((string description, Func<RecordedRequest, bool> predicate) in _conditions)
@@ -330,6 +426,11 @@ public sealed class StubRoute
     {
         if (!MatchesMethod(request.Method) || !MatchesPath(request.Path, values))
         {
+            return false;
+        }
+        if (ScenarioMismatch() is not null)
+        {
+            values?.Clear();
             return false;
         }
         lock (_conditions)
