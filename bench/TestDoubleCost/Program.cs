@@ -11,17 +11,31 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using TinyHttp;
 using TinyHttp.Bench;
+using TinyHttp.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
-// Usage: TestDoubleCost (TinyHttp|Kestrel) [WARM_CYCLES]
-// Prints one line per cycle, then: RESULT cycles=N cold=MS median=MS p90=MS min=MS max=MS
+// Usage: TestDoubleCost (TinyHttp|Kestrel|StubServer|InMemoryServer|WireMock) [WARM_CYCLES]
+// Prints the cold cycle, then: RESULT cycles=N cold=MS median=MS p90=MS min=MS max=MS
 // The first cycle of the process is the cold one (JIT, first socket, first HttpClient); it is
-// reported apart and not part of the warm statistics.
-if (args.Length < 1 || args[0] is not ("TinyHttp" or "Kestrel"))
+// reported apart and not part of the warm statistics. Each cycle is what one test pays for its HTTP peer: start it,
+// one GET answered "Hello, World!", stop and dispose it. TinyHttp and Kestrel are bare servers; StubServer and
+// InMemoryServer (TinyHttp.Testing) and WireMock.Net are test doubles (docs/testing-compared.md). Run one kind per process.
+Func<Task>? cycle = args.Length < 1 ? null : args[0] switch
 {
-    Console.Error.WriteLine("usage: TestDoubleCost (TinyHttp|Kestrel) [WARM_CYCLES]");
+    "TinyHttp" => TinyHttpCycleAsync,
+    "Kestrel" => KestrelCycleAsync,
+    "StubServer" => StubServerCycleAsync,
+    "InMemoryServer" => InMemoryServerCycleAsync,
+    "WireMock" => WireMockCycleAsync,
+    _ => null,
+};
+if (cycle is null)
+{
+    Console.Error.WriteLine("usage: TestDoubleCost (TinyHttp|Kestrel|StubServer|InMemoryServer|WireMock) [WARM_CYCLES]");
     return 2;
 }
-Func<Task> cycle = args[0] == "TinyHttp" ? TinyHttpCycleAsync : KestrelCycleAsync;
 int cycles = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
 
 var clock = Stopwatch.StartNew();
@@ -74,6 +88,38 @@ static async Task KestrelCycleAsync()
     await GetHelloAsync(new Uri(address));
     await app.StopAsync();
     await app.DisposeAsync();
+}
+
+// TinyHttp.Testing's stub: a route, the GET through the stub's own client, then the stub disposed.
+static async Task StubServerCycleAsync()
+{
+    await using StubServer stub = await StubServer.StartAsync();
+    stub.AddRoute("GET", BenchEndpoints.HelloPath).Respond(StubResponse.Text("Hello, World!"));
+    await GetHelloAsync(stub.BaseAddress);
+}
+
+// No socket at all: the request and response bytes go through TinyHttp's engine over in-memory pipes.
+static async Task InMemoryServerCycleAsync()
+{
+    await using var server = new InMemoryServer(static (request, response) =>
+    {
+        response.ContentType = "text/plain";
+        response.SetBody(BenchEndpoints.Hello);
+    });
+    RawHttpResponse response = await server.SendAsync($"GET {BenchEndpoints.HelloPath} HTTP/1.1\r\nHost: bench\r\n\r\n");
+    if (response.BodyText != "Hello, World!")
+    {
+        throw new InvalidOperationException($"Unexpected body '{response.BodyText}'.");
+    }
+}
+
+static async Task WireMockCycleAsync()
+{
+    using WireMockServer server = WireMockServer.Start();
+    server.Given(Request.Create().WithPath(BenchEndpoints.HelloPath).UsingGet())
+        .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody("Hello, World!"));
+    await GetHelloAsync(new Uri(server.Url! + "/"));
+    server.Stop();
 }
 
 static async Task GetHelloAsync(Uri baseAddress)

@@ -119,7 +119,35 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
     /// <exception cref="System.IO.IOException">An endpoint could not be bound (for example, its port is in use); the message names it. Nothing stays bound.</exception>
     /// <exception cref="InvalidOperationException">The server was already started, stopped or disposed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public void Start()
+    public void Start() => StartCore(inMemory: false);
+
+    /// <summary>
+    /// Starts the server without binding any endpoint: it takes connections only from <see cref="ConnectInMemory"/>.
+    /// <see cref="EndPoints"/> stays empty. For TinyHttp.Testing's <c>InMemoryServer</c>.
+    /// </summary>
+    internal void StartInMemory() => StartCore(inMemory: true);
+
+    /// <summary>Opens a connection with no socket to a server started with <see cref="StartInMemory"/> (or <see cref="Start"/>); returns the client's end.</summary>
+    /// <exception cref="InvalidOperationException">The server has not started, or is stopping.</exception>
+    internal InMemoryStream ConnectInMemory()
+    {
+        ServerContext context;
+        lock (_gate)
+        {
+            if (_lifecycle != Lifecycle.Started)
+            {
+                throw new InvalidOperationException(_lifecycle == Lifecycle.Created
+                    ? "The server has not started; call Start first."
+                    : "The server is stopped; it takes no new connections.");
+            }
+            context = _context!;
+        }
+        (InMemoryTransport server, InMemoryStream client) = InMemoryTransport.CreatePair();
+        context.Accept(server);
+        return client;
+    }
+
+    private void StartCore(bool inMemory)
     {
         lock (_gate)
         {
@@ -136,7 +164,7 @@ public sealed class TinyHttpServer : IAsyncDisposable, IDisposable
             var context = new ServerContext(_options, _handler, new ServerLog(_logger ?? NullLogger.Instance), new ServerMetrics(_meterFactory));
             try
             {
-                _endPoints = context.Bind(_options.EndPoints);
+                _endPoints = inMemory ? Array.Empty<EndPoint>() : context.Bind(_options.EndPoints);
             }
             catch
             {

@@ -10,6 +10,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using TinyHttp.Server;
 
 namespace TinyHttp.Testing;
 
@@ -28,8 +29,10 @@ namespace TinyHttp.Testing;
 /// </remarks>
 public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
 {
-    private readonly Socket _socket;
+    // Exactly one of these carries the bytes: a plain socket, TLS over a socket, or an in-memory connection (InMemoryServer).
+    private readonly Socket? _socket;
     private readonly SslStream? _tls;
+    private readonly InMemoryStream? _memory;
     private byte[] _buffer = new byte[16 * 1024];
     private int _buffered;
     private bool _endOfStream;
@@ -40,17 +43,25 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         _tls = tls;
     }
 
+    /// <summary>A connection with no socket, to a server's in-memory transport; see <see cref="InMemoryServer"/>.</summary>
+    internal RawHttpConnection(InMemoryStream memory)
+    {
+        _memory = memory;
+    }
+
+    private Stream? ByteStream => _tls is not null ? _tls : _memory;
+
     /// <summary>
     /// ReadTimeout bounds each read method call as a whole (not each socket read). Default 10 seconds: long enough
     /// for a loaded CI machine, short enough that a hung server fails the test instead of the test run.
     /// </summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>RemoteEndPoint is the server's end of the connection.</summary>
-    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+    /// <summary>RemoteEndPoint is the server's end of the connection; null for an in-memory connection.</summary>
+    public EndPoint? RemoteEndPoint => _socket?.RemoteEndPoint;
 
-    /// <summary>LocalEndPoint is this client's end of the connection.</summary>
-    public EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+    /// <summary>LocalEndPoint is this client's end of the connection; null for an in-memory connection.</summary>
+    public EndPoint? LocalEndPoint => _socket?.LocalEndPoint;
 
     /// <summary>Connects to <paramref name="host"/> and <paramref name="port"/> over TCP.</summary>
     /// <param name="host">A host name or an IP address, for example <c>127.0.0.1</c>.</param>
@@ -194,14 +205,14 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the bytes are handed to the network.</returns>
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
-        if (_tls is not null)
+        if (ByteStream is { } stream)
         {
-            await _tls.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
             return;
         }
         while (!bytes.IsEmpty)
         {
-            int sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            int sent = await _socket!.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
     }
@@ -267,23 +278,37 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
     /// <summary>
     /// ShutdownSend half-closes the connection: the server reads end-of-stream (FIN), while this client can still
     /// read what the server sends back. Over TLS it first sends the TLS close_notify alert (waiting until it is written),
-    /// then the FIN, so the server sees a clean end of the TLS session rather than a truncated one.
+    /// then the FIN, so the server sees a clean end of the TLS session rather than a truncated one. In memory, the server
+    /// reads the end of the stream just the same.
     /// </summary>
     public void ShutdownSend()
     {
+        if (_memory is not null)
+        {
+            _memory.ShutdownSend();
+            return;
+        }
         if (_tls is not null)
         {
             // RFC 8446 §6.1: close_notify says the data ended here on purpose. SslStream has no synchronous form; the
             // alert is one small write, so waiting for it here costs a test nothing.
             _tls.ShutdownAsync().GetAwaiter().GetResult();
         }
-        _socket.Shutdown(SocketShutdown.Send);
+        _socket!.Shutdown(SocketShutdown.Send);
     }
 
-    /// <summary>Abort resets the connection (TCP RST) instead of closing it gracefully, as a client that crashed would; over TLS, without close_notify.</summary>
+    /// <summary>
+    /// Abort resets the connection (TCP RST) instead of closing it gracefully, as a client that crashed would; over TLS,
+    /// without close_notify. In memory, the server's reads and writes fail as they would on a reset.
+    /// </summary>
     public void Abort()
     {
-        if (_socket.AddressFamily != AddressFamily.Unix)
+        if (_memory is not null)
+        {
+            _memory.Abort();
+            return;
+        }
+        if (_socket!.AddressFamily != AddressFamily.Unix)
         {
             _socket.LingerState = new LingerOption(true, 0);
         }
@@ -293,7 +318,8 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Reads one complete response. Interim 1xx responses (except 101 Switching Protocols) are read too and
-    /// returned in <see cref="RawHttpResponse.InterimResponses"/> of the final response.
+    /// returned in <see cref="RawHttpResponse.InterimResponses"/> of the final response. To act between an interim response
+    /// and the final one (send a body once <c>100 Continue</c> arrives), read them one at a time with <see cref="ReadNextResponseAsync"/>.
     /// </summary>
     /// <param name="isHeadRequest">True when the request was HEAD, so the response has no body whatever its headers say.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -308,7 +334,7 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         while (true)
         {
             RawHttpResponse response = await ReadOneAsync(isHeadRequest, deadline.Token, cancellationToken, interim).ConfigureAwait(false);
-            if (response.StatusCode is >= 100 and < 200 && response.StatusCode != 101)
+            if (response.IsInterim)
             {
                 (interim ??= new List<RawHttpResponse>()).Add(response);
                 continue;
@@ -319,6 +345,28 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
             }
             return response;
         }
+    }
+
+    /// <summary>
+    /// Reads the next response on the connection, whatever its status: an interim 1xx response (<see cref="RawHttpResponse.IsInterim"/>)
+    /// comes back on its own, so a client can wait for <c>100 Continue</c> before it sends a body:
+    /// <code>
+    /// await connection.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    /// RawHttpResponse next = await connection.ReadNextResponseAsync();
+    /// if (next.IsInterim) { await connection.SendAsync("hello"); next = await connection.ReadResponseAsync(); }
+    /// </code>
+    /// An interim response read here is not repeated in the next final response's <see cref="RawHttpResponse.InterimResponses"/>.
+    /// </summary>
+    /// <param name="isHeadRequest">True when the request was HEAD, so a final response has no body whatever its headers say.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The next response, interim or final.</returns>
+    /// <exception cref="TimeoutException">No complete response within <see cref="ReadTimeout"/>; the message shows the bytes received.</exception>
+    /// <exception cref="IOException">The connection closed or was reset before the response was complete; the message shows the bytes received.</exception>
+    /// <exception cref="FormatException">The bytes are not a valid response; the message shows them.</exception>
+    public async Task<RawHttpResponse> ReadNextResponseAsync(bool isHeadRequest = false, CancellationToken cancellationToken = default)
+    {
+        using CancellationTokenSource deadline = StartDeadline(cancellationToken);
+        return await ReadOneAsync(isHeadRequest, deadline.Token, cancellationToken, interim: null).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -373,8 +421,9 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
     /// <summary>Closes the connection gracefully (FIN); over TLS, without close_notify (use <see cref="ShutdownSend"/> first for one).</summary>
     public void Dispose()
     {
+        _memory?.Dispose();
         _tls?.Dispose();
-        _socket.Dispose();
+        _socket?.Dispose();
     }
 
     /// <summary>Closes the connection gracefully (FIN); over TLS, without close_notify (use <see cref="ShutdownSend"/> first for one).</summary>
@@ -417,9 +466,9 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         int read;
         try
         {
-            read = _tls is null
-                ? await _socket.ReceiveAsync(_buffer.AsMemory(_buffered), SocketFlags.None, deadline).ConfigureAwait(false)
-                : await _tls.ReadAsync(_buffer.AsMemory(_buffered), deadline).ConfigureAwait(false);
+            read = ByteStream is { } stream
+                ? await stream.ReadAsync(_buffer.AsMemory(_buffered), deadline).ConfigureAwait(false)
+                : await _socket!.ReceiveAsync(_buffer.AsMemory(_buffered), SocketFlags.None, deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
         {
@@ -431,6 +480,10 @@ public sealed class RawHttpConnection : IAsyncDisposable, IDisposable
         {
             throw new IOException(
                 $"The connection failed ({e.SocketErrorCode}) while waiting for {waitingFor}. Received {ByteText.Describe(_buffer.AsSpan(0, _buffered))}", e);
+        }
+        catch (IOException e) when (_memory is not null)
+        {
+            throw new IOException($"The connection failed ({e.Message}) while waiting for {waitingFor}. Received {ByteText.Describe(_buffer.AsSpan(0, _buffered))}", e);
         }
         catch (IOException e) when (_tls is not null)
         {

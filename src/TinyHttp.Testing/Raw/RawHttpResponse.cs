@@ -77,6 +77,12 @@ public sealed class RawHttpResponse
     public ReadOnlyMemory<byte> Raw => _raw;
 
     /// <summary>
+    /// IsInterim is true for an interim response: a 1xx status other than <c>101 Switching Protocols</c> (after which the
+    /// connection speaks another protocol), which a final response follows (RFC 9110 §15.2).
+    /// </summary>
+    public bool IsInterim => StatusCode is >= 100 and < 200 && StatusCode != 101;
+
+    /// <summary>
     /// InterimResponses are the 1xx responses (such as <c>100 Continue</c>) that came before this one, in order;
     /// <see cref="RawHttpConnection.ReadResponseAsync"/> collects them here rather than returning them.
     /// </summary>

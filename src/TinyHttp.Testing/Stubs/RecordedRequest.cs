@@ -71,7 +71,7 @@ public sealed class RecordedRequest
     public string? MatchedRoute { get; internal set; }
 
     /// <summary>
-    /// RouteValues are the path segments the answering route's <c>{name}</c> and <c>{*name}</c> wildcards matched, by name
+    /// RouteValues are the path segments the answering route's <c>{name}</c> and <c>{name...}</c> wildcards matched, by name
     /// (still percent-encoded): for the route <c>/orders/{id}</c> and the path <c>/orders/7</c>, <c>RouteValues["id"]</c> is <c>"7"</c>.
     /// Empty when no route matched.
     /// </summary>

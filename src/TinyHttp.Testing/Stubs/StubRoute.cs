@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using TinyHttp.Routing;
 
 namespace TinyHttp.Testing;
 
@@ -17,22 +18,29 @@ public sealed class StubRoute
 {
     private readonly RoutePattern _pattern;
     private readonly List<(string Description, Func<RecordedRequest, bool> Predicate)> _conditions = new();
+    private readonly StubScenarios? _scenarios;
     private StubResponse[] _responses = { StubResponse.Status(200) };
     private int _callCount;
+    private string? _scenario;
+    private string? _requiredState;
+    private string? _nextState;
 
-    internal StubRoute(string method, string pathPattern)
+    /// <summary>A route of a stub (<paramref name="scenarios"/> are the stub's), or, without scenarios, an assertion's filter.</summary>
+    internal StubRoute(string method, string pathPattern, StubScenarios? scenarios = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         Method = method;
-        _pattern = new RoutePattern(pathPattern);
+        _pattern = ParsePath(pathPattern);
+        _scenarios = scenarios;
     }
 
     /// <summary>Method is the request method this route answers, compared case-sensitively; <c>*</c> answers any method.</summary>
     public string Method { get; }
 
     /// <summary>
-    /// PathPattern is the path this route answers: literal segments match exactly (still percent-encoded),
-    /// <c>{name}</c> matches one segment, a final <c>*</c> or <c>{*name}</c> matches the rest.
+    /// PathPattern is the path this route answers, in <see cref="HttpRouter"/>'s syntax (Go 1.22's): literal segments
+    /// (compared once both are percent-decoded), <c>{name}</c> for one segment, a final <c>{name...}</c> for the rest of the
+    /// path, a trailing <c>/</c> for the whole subtree below it, and a final <c>{$}</c> for the path ending at that slash.
     /// </summary>
     public string PathPattern => _pattern.Text;
 
@@ -168,6 +176,61 @@ public sealed class StubRoute
         return this;
     }
 
+    /// <summary>
+    /// InScenario puts the route in the scenario <paramref name="name"/>: a named state that routes require
+    /// (<see cref="WhenStateIs"/>) and move (<see cref="WillSetStateTo"/>), for flows a sequence cannot express, such as
+    /// "the first POST creates the order, later GETs see it". Every scenario starts in <see cref="StubServer.ScenarioStarted"/>.
+    /// </summary>
+    /// <param name="name">The scenario's name; routes with the same name share its state.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The route is an assertion's filter, which matches recorded requests that have no state to compare.</exception>
+    public StubRoute InScenario(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (_scenarios is null)
+        {
+            throw new InvalidOperationException(
+                "Scenarios belong to a stub's routes, not to an assertion's filter: the requests it counts were answered in states since gone. Assert on RecordedRequest.MatchedRoute, which names the route and its scenario.");
+        }
+        _scenario = name;
+        return this;
+    }
+
+    /// <summary>WhenStateIs adds the condition that the route's scenario is in <paramref name="state"/> when the request arrives.</summary>
+    /// <param name="state">The state required; <see cref="StubServer.ScenarioStarted"/> before any route has moved the scenario.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The route is in no scenario; call <see cref="InScenario"/> first.</exception>
+    public StubRoute WhenStateIs(string state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        RequireScenario(nameof(WhenStateIs));
+        _requiredState = state;
+        return this;
+    }
+
+    /// <summary>
+    /// WillSetStateTo makes the route move its scenario to <paramref name="state"/> when it answers a request. The move
+    /// happens as the stub picks the route, before it responds, so the next request that arrives sees the new state.
+    /// </summary>
+    /// <param name="state">The state to move to.</param>
+    /// <returns>This route, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The route is in no scenario; call <see cref="InScenario"/> first.</exception>
+    public StubRoute WillSetStateTo(string state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        RequireScenario(nameof(WillSetStateTo));
+        _nextState = state;
+        return this;
+    }
+
+    private void RequireScenario(string method)
+    {
+        if (_scenario is null)
+        {
+            throw new InvalidOperationException($"{method} needs a scenario: call InScenario(\"name\") on the route first.");
+        }
+    }
+
     /// <summary>Respond makes the route give <paramref name="response"/> to every request. Without it the route answers 200 with no body.</summary>
     /// <param name="response">The response.</param>
     /// <returns>This route, for chaining.</returns>
@@ -220,12 +283,17 @@ public sealed class StubRoute
         var text = new StringBuilder().Append(Method).Append(' ').Append(PathPattern);
         lock (_conditions)
         {
-            if (_conditions.Count > 0)
+            string? scenario = DescribeScenario();
+            if (_conditions.Count > 0 || scenario is not null)
             {
                 text.Append(" [");
                 for (int i = 0; i < _conditions.Count; i++)
                 {
                     text.Append(i == 0 ? string.Empty : ", ").Append(_conditions[i].Description);
+                }
+                if (scenario is not null)
+                {
+                    text.Append(_conditions.Count == 0 ? string.Empty : ", ").Append(scenario);
                 }
                 text.Append(']');
             }
@@ -233,11 +301,87 @@ public sealed class StubRoute
         return text.ToString();
     }
 
+    // "scenario order is created", "scenario order → shipped", "scenario order is created → shipped".
+    private string? DescribeScenario() =>
+        _scenario is null || (_requiredState is null && _nextState is null) ? null
+        : "scenario " + _scenario + (_requiredState is null ? string.Empty : " is " + _requiredState) + (_nextState is null ? string.Empty : " → " + _nextState);
+
+    /// <summary>Why the scenario's state keeps the route from answering now, or null when it does not.</summary>
+    private string? ScenarioMismatch()
+    {
+        if (_requiredState is null || _scenarios is null)
+        {
+            return null;
+        }
+        string current = _scenarios.Get(_scenario!);
+        return current == _requiredState ? null : $"scenario {_scenario} is {current}, the route wants {_requiredState}";
+    }
+
+    /// <summary>Called once the stub has picked this route for a request: moves its scenario, if it moves one.</summary>
+    internal void OnChosen()
+    {
+        if (_nextState is not null)
+        {
+            _scenarios!.Set(_scenario!, _nextState);
+        }
+    }
+
     internal bool MatchesMethod(string method) => Method == "*" || string.Equals(Method, method, StringComparison.Ordinal);
 
-    internal bool MatchesPath(string path) => _pattern.Matches(path);
+    internal bool MatchesPath(string path) => _pattern.TryMatchPath(path, Span<Range>.Empty);
 
-    internal bool MatchesPath(string path, Dictionary<string, string> values) => _pattern.TryMatch(path, values);
+    /// <summary>Matches <paramref name="path"/> with the core router's rules and adds each named wildcard's text (still percent-encoded) to <paramref name="values"/>.</summary>
+    internal bool MatchesPath(string path, Dictionary<string, string>? values)
+    {
+        string?[] names = _pattern.WildcardNames;
+        Span<Range> captures = names.Length <= 8 ? stackalloc Range[names.Length] : new Range[names.Length];
+        if (!_pattern.TryMatchPath(path, captures))
+        {
+            return false;
+        }
+        if (values is not null)
+        {
+            for (int i = 0; i < names.Length; i++)
+            {
+                if (names[i] is { } name)
+                {
+                    values[name] = path[captures[i]];
+                }
+            }
+        }
+        return true;
+    }
+
+    // The stub's patterns are HttpRouter's, path only: the method is AddRoute's own argument and a stub answers every host.
+    // The stub's catch-alls before it moved to the core's router ('*', '{*name}') get a message saying what to write now,
+    // since Parse would take a bare '*' for a literal segment.
+    private static RoutePattern ParsePath(string pathPattern)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathPattern);
+        if (pathPattern[0] != '/')
+        {
+            throw new ArgumentException($"The path pattern '{pathPattern}' must start with '/'; give the method as AddRoute's first argument (a stub answers every host).", nameof(pathPattern));
+        }
+        if (pathPattern.Contains('?', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The path pattern '{pathPattern}' has a query; match the query with StubRoute.WithQuery instead.", nameof(pathPattern));
+        }
+        if (pathPattern.AsSpan().IndexOfAny(' ', '\t') >= 0)
+        {
+            throw new ArgumentException($"The path pattern '{pathPattern}' has a space or a tab; write it percent-encoded (%20), as a request would send it.", nameof(pathPattern));
+        }
+        foreach (string segment in pathPattern.Split('/'))
+        {
+            if (segment == "*" || segment.StartsWith("{*", StringComparison.Ordinal))
+            {
+                string name = segment == "*" ? "rest" : segment.Trim('{', '}', '*');
+                throw new ArgumentException(
+                    $"The path pattern '{pathPattern}' uses '{segment}', which the stub no longer reads as a catch-all: its patterns are HttpRouter's, where the rest of the path is '{{{name}...}}' (last only), or a trailing '/' for a whole subtree.",
+                    nameof(pathPattern));
+            }
+        }
+        return RoutePattern.Parse(pathPattern);
+    }
 
     /// <summary>
     /// Lists the conditions <paramref name="request"/> fails, in the words a 404 message uses (empty when the route matches),
@@ -253,10 +397,15 @@ public sealed class StubRoute
             mismatches.Add($"method is {request.Method}, route wants {Method}");
             distance += 2;
         }
-        if (!MatchesPath(request.Path))
+        if (_pattern.ExplainPath(request.Path) is { } pathReason)
         {
-            mismatches.Add("path differs");
+            mismatches.Add(pathReason);
             distance += 2;
+        }
+        if (ScenarioMismatch() is { } scenarioReason)
+        {
+            mismatches.Add(scenarioReason);
+            distance++;
         }
         lock (_conditions)
         {
@@ -275,8 +424,13 @@ public sealed class StubRoute
     /// <summary>True when the route answers <paramref name="request"/>; fills <paramref name="values"/> with its wildcards' segments, and calls <paramref name="threw"/> for each condition that threw.</summary>
     internal bool Matches(RecordedRequest request, Dictionary<string, string>? values = null, Action<string, Exception>? threw = null)
     {
-        if (!MatchesMethod(request.Method) || !_pattern.TryMatch(request.Path, values))
+        if (!MatchesMethod(request.Method) || !MatchesPath(request.Path, values))
         {
+            return false;
+        }
+        if (ScenarioMismatch() is not null)
+        {
+            values?.Clear();
             return false;
         }
         lock (_conditions)

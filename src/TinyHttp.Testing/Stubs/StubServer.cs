@@ -40,6 +40,10 @@ public class StubServer : IAsyncDisposable
     private readonly List<StubRoute> _routes = new();
     private readonly List<RecordedRequest> _requests = new();
     private readonly List<Waiter> _waiters = new();
+    private readonly StubScenarios _scenarios = new();
+
+    /// <summary>ScenarioStarted is the state every scenario is in until a route moves it: <c>"Started"</c>.</summary>
+    public const string ScenarioStarted = "Started";
 
     /// <summary>Creates a plain HTTP stub server that listens once <see cref="StartAsync(CancellationToken)"/> is called; <see cref="StartAsync(bool, ILogger?, CancellationToken)"/> does both.</summary>
     public StubServer()
@@ -113,11 +117,13 @@ public class StubServer : IAsyncDisposable
     /// conditions and responses: <c>stub.AddRoute("GET", "/orders/{id}").Respond(StubResponse.Json("{}"))</c>.
     /// </summary>
     /// <param name="method">The method, compared case-sensitively; <c>*</c> for any.</param>
-    /// <param name="pathPattern">The path: literal segments, <c>{name}</c> for one segment, a final <c>*</c> for the rest. No query; use <see cref="StubRoute.WithQuery"/>.</param>
+    /// <param name="pathPattern">The path, in <see cref="HttpRouter"/>'s syntax: literal segments, <c>{name}</c> for one segment, a final <c>{name...}</c> for the rest,
+    /// a trailing <c>/</c> for a subtree, a final <c>{$}</c> for an exact trailing slash (see <see cref="StubRoute.PathPattern"/>). No query; use <see cref="StubRoute.WithQuery"/>.</param>
+    /// <exception cref="ArgumentException">The pattern is not valid; the message says why and how to write it.</exception>
     /// <returns>The new route, which answers 200 with no body until told otherwise.</returns>
     public StubRoute AddRoute(string method, string pathPattern)
     {
-        var route = new StubRoute(method, pathPattern);
+        var route = new StubRoute(method, pathPattern, _scenarios);
         lock (_routes)
         {
             _routes.Add(route);
@@ -270,12 +276,41 @@ public class StubServer : IAsyncDisposable
         string method, string pathPattern, int count = 1, Func<StubRoute, StubRoute>? where = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         WaitAsync(count, Filter(method, pathPattern, where), timeout, cancellationToken);
 
-    /// <summary>Reset removes every route and forgets every recorded request, so a shared stub starts each test clean.</summary>
+    /// <summary>
+    /// GetScenarioState returns the state the scenario <paramref name="name"/> is in: <see cref="ScenarioStarted"/> until a
+    /// route's <see cref="StubRoute.WillSetStateTo"/> moves it. <c>Assert.Equal("created", stub.GetScenarioState("order"))</c>
+    /// </summary>
+    /// <param name="name">The scenario's name, as given to <see cref="StubRoute.InScenario"/>.</param>
+    /// <returns>Its current state.</returns>
+    public string GetScenarioState(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _scenarios.Get(name);
+    }
+
+    /// <summary>SetScenarioState puts the scenario <paramref name="name"/> in <paramref name="state"/>, to start a test part-way through a flow.</summary>
+    /// <param name="name">The scenario's name.</param>
+    /// <param name="state">The state to put it in.</param>
+    public void SetScenarioState(string name, string state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        lock (_requests)
+        {
+            _scenarios.Set(name, state);
+        }
+    }
+
+    /// <summary>Reset removes every route, forgets every recorded request and puts every scenario back in <see cref="ScenarioStarted"/>, so a shared stub starts each test clean.</summary>
     public void Reset()
     {
         lock (_routes)
         {
             _routes.Clear();
+        }
+        lock (_requests)
+        {
+            _scenarios.Clear();
         }
         lock (_requests)
         {
@@ -449,6 +484,7 @@ public class StubServer : IAsyncDisposable
                 if (route.Matches(request, values, threw))
                 {
                     request.RouteValues = values;
+                    route.OnChosen();
                     return route;
                 }
             }

@@ -159,8 +159,20 @@ internal sealed class RoutePattern
     /// <summary>The pattern as written.</summary>
     public override string ToString() => Text;
 
-    private string? ExplainPath(ReadOnlySpan<char> path)
+    /// <summary>
+    /// Matches the pattern's path alone against <paramref name="path"/> (percent-encoded, not necessarily clean) and fills
+    /// <paramref name="captures"/>, at least <see cref="WildcardNames"/> long, with one range of <paramref name="path"/> per
+    /// wildcard. For a matcher that tries patterns one by one (the stub server in TinyHttp.Testing) rather than through a
+    /// <see cref="RouteTable{T}"/>; both decide with the same rules, and <see cref="Explain"/> says why it failed.
+    /// </summary>
+    internal bool TryMatchPath(ReadOnlySpan<char> path, Span<Range> captures) => ExplainPath(path, captures) is null;
+
+    /// <summary>Says why the pattern's path does not match <paramref name="path"/>, in the words of <see cref="Explain"/>; null when it matches.</summary>
+    internal string? ExplainPath(ReadOnlySpan<char> path) => ExplainPath(path, Span<Range>.Empty);
+
+    private string? ExplainPath(ReadOnlySpan<char> path, Span<Range> captures)
     {
+        int captured = 0;
         if (path.IsEmpty || path[0] != '/')
         {
             return "the request has no path starting with '/'";
@@ -171,7 +183,15 @@ internal sealed class RoutePattern
             RouteSegment segment = Segments[i];
             if (segment.Kind == RouteSegmentKind.Rest)
             {
-                return position < path.Length ? null : $"the path ends after segment {i}, the route wants a '/' and the rest after it";
+                if (position == path.Length)
+                {
+                    return $"the path ends after segment {i}, the route wants a '/' and the rest after it";
+                }
+                if (!captures.IsEmpty)
+                {
+                    captures[captured] = new Range(position + 1, path.Length);
+                }
+                return null;
             }
             if (position == path.Length)
             {
@@ -191,6 +211,19 @@ internal sealed class RoutePattern
             if (segment.Kind == RouteSegmentKind.Literal && !LiteralEquals(actual, segment.Text))
             {
                 return $"segment {i + 1} is '{actual}', the route wants '{segment.Text}'";
+            }
+            if (segment.Kind == RouteSegmentKind.Wildcard)
+            {
+                // Only a path that is not clean has an empty segment before its end; as the table, {name} takes none.
+                if (actual.IsEmpty)
+                {
+                    return $"segment {i + 1} is empty, the route wants {segment}";
+                }
+                if (!captures.IsEmpty)
+                {
+                    captures[captured] = new Range(position + 1, end);
+                }
+                captured++;
             }
             position = end;
         }

@@ -13,17 +13,20 @@ namespace TinyHttp.Server;
 /// an SslStream, <see cref="StreamTransport"/> over any <see cref="Stream"/> (the tests run the server through it). The
 /// connection owns the memory it reads into and writes from; a plain socket buffers nothing, so an idle plain connection
 /// holds no buffer at either layer (an SslStream keeps TLS records of its own, and lets go of them when it is drained).
+/// <see cref="InMemoryTransport"/> has no socket at all: it overrides everything that would touch one.
 /// </summary>
-internal abstract class ConnectionTransport(Socket socket)
+internal abstract class ConnectionTransport(Socket? socket)
 {
-    /// <summary>The accepted socket under the transport.</summary>
-    protected Socket Socket { get; } = socket;
+    private readonly Socket? _socket = socket;
 
-    /// <summary>The peer's address, or null when unknown.</summary>
-    public EndPoint? RemoteEndPoint => Socket.RemoteEndPoint;
+    /// <summary>The accepted socket under the transport; only transports made with one may use it.</summary>
+    protected Socket Socket => _socket ?? throw new InvalidOperationException($"{GetType().Name} has no socket.");
 
-    /// <summary>The local address the connection arrived on, or null when unknown.</summary>
-    public EndPoint? LocalEndPoint => Socket.LocalEndPoint;
+    /// <summary>The peer's address, or null when unknown (always for a transport without a socket).</summary>
+    public EndPoint? RemoteEndPoint => _socket?.RemoteEndPoint;
+
+    /// <summary>The local address the connection arrived on, or null when unknown (always for a transport without a socket).</summary>
+    public EndPoint? LocalEndPoint => _socket?.LocalEndPoint;
 
     /// <summary>How long <see cref="StartAsync"/> may take (a TLS handshake), or null when there is nothing to start.</summary>
     public virtual TimeSpan? HandshakeTimeout => null;
@@ -78,7 +81,7 @@ internal abstract class ConnectionTransport(Socket socket)
     public abstract ValueTask ShutdownSendAsync();
 
     /// <summary>Ends the receiving direction, so a pending receive completes with 0: how timeouts and shutdown wake a waiting connection.</summary>
-    public void ShutdownReceive()
+    public virtual void ShutdownReceive()
     {
         try
         {

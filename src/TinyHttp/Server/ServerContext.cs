@@ -193,13 +193,30 @@ internal sealed class ServerContext
                 RefuseConnection(socket, isTls: tls is not null);
                 continue;
             }
-            Metrics.ConnectionOpened();
-            ConnectionTransport transport = tls is not null ? new TlsTransport(socket, tls)
-                : Options.TransportFactory?.Invoke(socket) ?? new SocketTransport(socket);
-            var connection = new HttpConnection(this, transport, Interlocked.Increment(ref _lastConnectionId));
-            _connections[connection.Id] = connection;
-            ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
+            Run(tls is not null ? new TlsTransport(socket, tls) : Options.TransportFactory?.Invoke(socket) ?? new SocketTransport(socket));
         }
+    }
+
+    /// <summary>Runs an HTTP connection over a transport that did not come from a listener (<see cref="InMemoryTransport"/>).</summary>
+    /// <exception cref="InvalidOperationException">The server is stopping.</exception>
+    public void Accept(ConnectionTransport transport)
+    {
+        if (_stopping)
+        {
+            transport.Dispose();
+            throw new InvalidOperationException("The server is stopping; it takes no new connections.");
+        }
+        // MaxConcurrentConnections is a guard against sockets a client opens; an in-memory connection is the test's own.
+        Interlocked.Increment(ref _activeConnections);
+        Run(transport);
+    }
+
+    private void Run(ConnectionTransport transport)
+    {
+        Metrics.ConnectionOpened();
+        var connection = new HttpConnection(this, transport, Interlocked.Increment(ref _lastConnectionId));
+        _connections[connection.Id] = connection;
+        ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
     }
 
     /// <summary>Over MaxConcurrentConnections: answer 503 without reading the request, then close.</summary>

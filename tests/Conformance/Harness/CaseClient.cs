@@ -25,6 +25,9 @@ internal interface ICaseClient : IAsyncDisposable
     /// <summary>Reads one final response and the interim responses before it.</summary>
     Task<ObservedResponse> ReadResponseAsync(bool isHead);
 
+    /// <summary>Reads the next response alone, interim or final, to act between a <c>100 Continue</c> and the final response.</summary>
+    Task<RawHttpResponse> ReadNextAsync();
+
     /// <summary>Reads everything until the server ends the connection; empty when it sends nothing more.</summary>
     Task<byte[]> ReadToEndAsync();
 }
@@ -61,6 +64,8 @@ internal static class CaseClient
             RawHttpResponse response = await connection.ReadResponseAsync(isHead).ConfigureAwait(false);
             return new ObservedResponse(response, response.InterimResponses, isHead);
         }
+
+        public Task<RawHttpResponse> ReadNextAsync() => connection.ReadNextResponseAsync();
 
         public Task<byte[]> ReadToEndAsync() => connection.ReadToEndAsync();
 

@@ -31,15 +31,6 @@ public static class CaseRunner
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(server);
         await using ServerLease lease = await server.LeaseAsync(c.Limits).ConfigureAwait(false);
-        if (c.Delivery == Delivery.BodyAfterInterim)
-        {
-            if (lease.ServerCertificate is not null)
-            {
-                throw new NotSupportedException($"Case {c}: InterimExchange speaks plain TCP only; run Expect cases over TLS once it takes a stream.");
-            }
-            return await InterimExchange.RunAsync(c, lease.EndPoint, readTimeout).ConfigureAwait(false);
-        }
-
         var observation = new CaseObservation();
         await using ICaseClient connection = await CaseClient.ConnectAsync(lease, readTimeout).ConfigureAwait(false);
         await SendAsync(connection, c).ConfigureAwait(false);
@@ -50,7 +41,9 @@ public static class CaseRunner
             bool isHead = i < c.Responses.Count && c.Responses[i].IsHead;
             try
             {
-                observation.Responses.Add(await connection.ReadResponseAsync(isHead).ConfigureAwait(false));
+                observation.Responses.Add(i == 0 && c.Delivery == Delivery.BodyAfterInterim
+                    ? await ReadAfterInterimAsync(connection, c).ConfigureAwait(false)
+                    : await connection.ReadResponseAsync(isHead).ConfigureAwait(false));
             }
             catch (TimeoutException e)
             {
@@ -84,6 +77,20 @@ public static class CaseRunner
             await ProbeAsync(connection, observation).ConfigureAwait(false);
         }
         return observation;
+    }
+
+    // A client that sent Expect: 100-continue with the head alone: it sends the body once an interim response arrives
+    // (RFC 9110 §10.1.1), and not at all if the final response comes first.
+    private static async Task<ObservedResponse> ReadAfterInterimAsync(ICaseClient connection, ConformanceCase c)
+    {
+        RawHttpResponse first = await connection.ReadNextAsync().ConfigureAwait(false);
+        if (!first.IsInterim)
+        {
+            return new ObservedResponse(first, Array.Empty<RawHttpResponse>(), isHead: false);
+        }
+        await connection.SendAsync(c.BodyAfterInterimBytes).ConfigureAwait(false);
+        ObservedResponse rest = await connection.ReadResponseAsync(isHead: false).ConfigureAwait(false);
+        return new ObservedResponse(rest.Final, [first, .. rest.Interim], isHead: false);
     }
 
     private static async Task SendAsync(ICaseClient connection, ConformanceCase c)

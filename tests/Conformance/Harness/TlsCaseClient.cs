@@ -109,6 +109,12 @@ internal sealed class TlsCaseClient : ICaseClient
         }
     }
 
+    public async Task<RawHttpResponse> ReadNextAsync()
+    {
+        using var deadline = new CancellationTokenSource(_readTimeout);
+        return await ReadOneAsync(isHead: false, deadline.Token).ConfigureAwait(false);
+    }
+
     public async Task<byte[]> ReadToEndAsync()
     {
         using var deadline = new CancellationTokenSource(_readTimeout);

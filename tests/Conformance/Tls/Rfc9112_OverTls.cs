@@ -6,7 +6,7 @@ using Xunit;
 namespace TinyHttp.Conformance;
 
 /// <summary>
-/// The request-line (RFC 9112 §3) and message-framing (RFC 9112 §6, §7) sections again, over TLS: the same cases, the
+/// The request-line (RFC 9112 §3), message-framing (RFC 9112 §6, §7) and Expect (RFC 9110 §10.1.1) sections again, over TLS: the same cases, the
 /// same assertions and the same verified snapshots, sent through an SslStream to TinyHttp on an HTTPS endpoint. HTTP/1.1
 /// inside TLS is the same bytes (RFC 9110 §4.2.2), so every case must come out as it does over plain TCP.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class Rfc9112_OverTls(TinyHttpOverTls fixture) : IClassFixture<Tin
         Rfc9112_6_1_TransferEncoding.Section,
         Rfc9112_6_2_ContentLength.Section,
         Rfc9112_7_1_ChunkedCoding.Section,
+        Rfc9110_10_1_1_Expect.Section,
     ];
 
     public static TheoryData<string, string> Cases

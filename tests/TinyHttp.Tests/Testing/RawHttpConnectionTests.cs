@@ -115,6 +115,59 @@ public sealed class RawHttpConnectionTests
     }
 
     [Fact]
+    public async Task A_client_waits_for_100_Continue_before_it_sends_the_body()
+    {
+        await using TinyHttpServerFixture server = await TinyHttpServerFixture.StartAsync(async (request, response, aborted) =>
+            response.SetBody("got " + await request.ReadBodyAsStringAsync(aborted)));
+        RawHttpConnection connection = await server.ConnectRawAsync();
+        await connection.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+
+        RawHttpResponse interim = await connection.ReadNextResponseAsync();
+        await connection.SendAsync("hello");
+        RawHttpResponse final = await connection.ReadResponseAsync();
+
+        Assert.True(interim.IsInterim);
+        Assert.Equal("HTTP/1.1 100 Continue", interim.StatusLine);
+        Assert.Equal(BodyFraming.None, interim.Framing);
+        Assert.False(final.IsInterim);
+        Assert.Equal("got hello", final.BodyText);
+        Assert.Empty(final.InterimResponses);
+    }
+
+    [Fact]
+    public async Task ReadNextResponse_returns_each_interim_response_and_then_the_final_one_in_wire_order()
+    {
+        await using StubServer stub = await StubServer.StartAsync();
+        stub.AddRoute("GET", "/hints").Respond(StubResponse.RawBytes(
+            "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </b.js>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        RawHttpConnection connection = await RawHttpConnection.ConnectAsync(stub.BaseAddress);
+        await connection.SendAsync("GET /hints HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        RawHttpResponse first = await connection.ReadNextResponseAsync();
+        RawHttpResponse second = await connection.ReadNextResponseAsync();
+        RawHttpResponse final = await connection.ReadNextResponseAsync();
+
+        Assert.Equal(("</a.css>", "</b.js>"), (first.GetHeader("Link"), second.GetHeader("Link")));
+        Assert.True(first.IsInterim && second.IsInterim);
+        Assert.Equal(200, final.StatusCode);
+        Assert.Equal("ok", final.BodyText);
+    }
+
+    [Fact]
+    public async Task A_101_is_a_final_response_not_an_interim_one()
+    {
+        await using StubServer stub = await StubServer.StartAsync();
+        stub.AddRoute("GET", "/upgrade").Respond(StubResponse.RawBytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"));
+        RawHttpConnection connection = await RawHttpConnection.ConnectAsync(stub.BaseAddress);
+        await connection.SendAsync("GET /upgrade HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        RawHttpResponse response = await connection.ReadNextResponseAsync();
+
+        Assert.Equal(101, response.StatusCode);
+        Assert.False(response.IsInterim);
+    }
+
+    [Fact]
     public async Task Request_sent_in_pieces_and_slowly_arrives_whole()
     {
         await using TinyHttpServerFixture server = await TinyHttpServerFixture.StartAsync(async (request, response, aborted) =>

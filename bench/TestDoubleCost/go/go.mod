@@ -1,0 +1,3 @@
+module tinyhttp.bench/testdoublecost
+
+go 1.19
