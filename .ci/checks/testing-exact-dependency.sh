@@ -5,9 +5,8 @@
 set -euo pipefail
 package="$CI_PACKAGES/TinyHttp.Testing.$CI_VERSION.nupkg"
 [ -f "$package" ] || { echo "no $package; pack src/*/*.csproj with -p:Version=\$CI_VERSION first" >&2; exit 1; }
-# python3's zipfile rather than unzip, which the machine may not have.
-dependency=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("TinyHttp.Testing.nuspec").decode())' "$package" |
-  grep -o '<dependency id="TinyHttp" version="[^"]*"')
+# unzip comes from .ci/run's list of outside tools, as for hosting-package.sh.
+dependency=$(unzip -p "$package" TinyHttp.Testing.nuspec | grep -o '<dependency id="TinyHttp" version="[^"]*"')
 echo "$dependency"
 if [ "$dependency" != "<dependency id=\"TinyHttp\" version=\"[$CI_VERSION]\"" ]; then
   echo "TinyHttp.Testing's dependency on TinyHttp is not the exact version [$CI_VERSION]" >&2
