@@ -535,7 +535,7 @@ public class StubServer : IAsyncDisposable
         for (int i = 0; i < routes.Length; i++)
         {
             List<string> why = routes[i].Mismatches(request, out int misses);
-            ranked.Add((misses, EditDistance(request.Path, routes[i].PathPattern), i, routes[i], why));
+            ranked.Add((misses, TinyHttp.Routing.RoutePath.EditDistance(request.Path, routes[i].PathPattern), i, routes[i], why));
         }
         ranked.Sort((a, b) => a.Misses != b.Misses ? a.Misses.CompareTo(b.Misses) : a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Order.CompareTo(b.Order));
         text.Append("Closest routes:\n");
@@ -585,29 +585,5 @@ public class StubServer : IAsyncDisposable
         internal int Count { get; } = count;
 
         internal TaskCompletionSource Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    // Levenshtein distance, to rank routes by how close their pattern is to the path that missed.
-    private static int EditDistance(string a, string b)
-    {
-        a = a.Length > 256 ? a[..256] : a;
-        b = b.Length > 256 ? b[..256] : b;
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 }

@@ -112,4 +112,29 @@ internal static class RoutePath
         int colon = authority.IndexOf(':');
         return colon < 0 ? authority : authority.Slice(0, colon);
     }
+
+    // Levenshtein distance over at most 256 characters of each, to rank near misses (the stub server ranks its routes
+    // with it too).
+    internal static int EditDistance(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        a = a.Length > 256 ? a.Slice(0, 256) : a;
+        b = b.Length > 256 ? b.Slice(0, 256) : b;
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
 }

@@ -152,7 +152,7 @@ internal sealed class RouteTable<T>
             {
                 // A route whose path fits is most likely the one meant, so a path that differs counts double.
                 int score = reasons.Count + (entry.Pattern.PathMatches(path) ? 0 : 1);
-                ranked.Add((score, EditDistance(path, PathOf(entry.Pattern.Text)), new RouteMiss<T>(entry, reasons)));
+                ranked.Add((score, RoutePath.EditDistance(path, PathOf(entry.Pattern.Text)), new RouteMiss<T>(entry, reasons)));
             }
         }
         ranked.Sort(static (a, b) => a.Reasons != b.Reasons ? a.Reasons.CompareTo(b.Reasons)
@@ -305,30 +305,6 @@ internal sealed class RouteTable<T>
         ReadOnlySpan<char> rest = space < 0 ? pattern : pattern.AsSpan(space + 1).TrimStart(" \t");
         int slash = rest.IndexOf('/');
         return slash < 0 ? rest : rest.Slice(slash);
-    }
-
-    // Levenshtein distance over at most 256 characters of each, to rank near misses.
-    private static int EditDistance(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
-    {
-        a = a.Length > 256 ? a.Slice(0, 256) : a;
-        b = b.Length > 256 ? b.Slice(0, 256) : b;
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 
     private sealed class MethodNode
