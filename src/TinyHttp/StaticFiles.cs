@@ -182,7 +182,27 @@ public sealed class StaticFiles
         return ServeAsync(request, response, found.File!, isHead, requestAborted);
     }
 
-    private Task ServeAsync(HttpRequest request, HttpResponse response, FileEntry file, bool isHead, CancellationToken requestAborted)
+    private async Task ServeAsync(HttpRequest request, HttpResponse response, FileEntry found, bool isHead, CancellationToken requestAborted)
+    {
+        FileStream? stream = null;
+        FileEntry file = found;
+        if (found.Path is not null)
+        {
+            // Open first, then describe the file from its handle: a deploy that renames a new file over this one after the
+            // lookup would otherwise send the new bytes under the old length and entity tag.
+            if (!TryOpen(response, found, out stream))
+            {
+                return;
+            }
+            file = DirectorySource.Describe(found.Name, found.Path, RandomAccess.GetLength(stream!.SafeFileHandle), File.GetLastWriteTimeUtc(stream.SafeFileHandle));
+        }
+        using (stream)
+        {
+            await ServeOpenAsync(request, response, file, stream, isHead, requestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private Task ServeOpenAsync(HttpRequest request, HttpResponse response, FileEntry file, FileStream? stream, bool isHead, CancellationToken requestAborted)
     {
         string? contentType = ContentTypeOf(file.Name);
         if (contentType is null)
@@ -240,9 +260,9 @@ public sealed class StaticFiles
                     response.StatusCode = 206;
                     response.Headers.Set("Content-Range", ByteRanges.ContentRange(ranges[0], file.Length));
                     response.ContentLength = ranges[0].Length;
-                    return SendAsync(response, file, ranges, requestAborted);
+                    return SendRangeAsync(response, file, stream, ranges[0], requestAborted).AsTask();
                 case RangeRequest.Satisfiable:
-                    return SendPartsAsync(response, file, contentType, ranges, requestAborted);
+                    return SendPartsAsync(response, file, stream, contentType, ranges, requestAborted);
             }
         }
         response.ContentLength = file.Length;
@@ -250,12 +270,12 @@ public sealed class StaticFiles
         {
             return Task.CompletedTask;
         }
-        return SendAsync(response, file, [new RequestedRange(0, file.Length)], requestAborted);
+        return SendRangeAsync(response, file, stream, new RequestedRange(0, file.Length), requestAborted).AsTask();
     }
 
     // RFC 9110 §14.6: each part has its own Content-Type and Content-Range, between boundary lines; the whole is framed by
     // a Content-Length computed beforehand, so the response never needs chunked coding.
-    private async Task SendPartsAsync(HttpResponse response, FileEntry file, string contentType, List<RequestedRange> ranges, CancellationToken requestAborted)
+    private static async Task SendPartsAsync(HttpResponse response, FileEntry file, FileStream? stream, string contentType, List<RequestedRange> ranges, CancellationToken requestAborted)
     {
         // Derived from the entity tag (hex digits and '-'), so it is stable for the same file and cannot occur in it by chance.
         string boundary = "tinyhttp-" + file.EntityTag.Trim('"');
@@ -273,36 +293,17 @@ public sealed class StaticFiles
         response.StatusCode = 206;
         response.ContentType = "multipart/byteranges; boundary=" + boundary;
         response.ContentLength = length;
-        if (!TryOpen(response, file, out FileStream? stream))
+        for (int i = 0; i < ranges.Count; i++)
         {
-            return;
+            await response.WriteAsync(heads[i], requestAborted).ConfigureAwait(false);
+            await SendRangeAsync(response, file, stream, ranges[i], requestAborted).ConfigureAwait(false);
         }
-        using (stream)
-        {
-            for (int i = 0; i < ranges.Count; i++)
-            {
-                await response.WriteAsync(heads[i], requestAborted).ConfigureAwait(false);
-                await SendRangeAsync(response, file, stream, ranges[i], requestAborted).ConfigureAwait(false);
-            }
-            await response.WriteAsync(closing, requestAborted).ConfigureAwait(false);
-        }
-    }
-
-    private async Task SendAsync(HttpResponse response, FileEntry file, List<RequestedRange> ranges, CancellationToken requestAborted)
-    {
-        if (!TryOpen(response, file, out FileStream? stream))
-        {
-            return;
-        }
-        using (stream)
-        {
-            await SendRangeAsync(response, file, stream, ranges[0], requestAborted).ConfigureAwait(false);
-        }
+        await response.WriteAsync(closing, requestAborted).ConfigureAwait(false);
     }
 
     /// <summary>
     /// A file found by the lookup that then cannot be opened (deleted since, or unreadable) is answered as missing, as the
-    /// lookup would have; nothing has been sent yet, so the head set for it is dropped.
+    /// lookup would have.
     /// </summary>
     private bool TryOpen(HttpResponse response, FileEntry file, out FileStream? stream)
     {
@@ -314,7 +315,6 @@ public sealed class StaticFiles
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             _log?.FileUnreadable(file.Name, ex.GetType().Name);
-            response.Reset();
             NotFound(response);
             stream = null;
             return false;

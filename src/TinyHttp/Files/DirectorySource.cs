@@ -85,11 +85,16 @@ internal sealed class DirectorySource : FileSource
         {
             return new FileLookup(FileKind.Directory);
         }
-        var lastModified = HttpDate.ToWholeSeconds(info.LastWriteTimeUtc);
+        return new FileLookup(FileKind.File, Describe(info.Name, info.FullName, info.Length, info.LastWriteTimeUtc));
+    }
+
+    /// <summary>A file on disk as its length and modification time describe it (from a lookup, or from its open handle).</summary>
+    public static FileEntry Describe(string name, string path, long length, DateTime lastWriteUtc)
+    {
         // A strong tag from the full-resolution modification time and the length, as nginx makes one from the second and
         // the length: it changes whenever the file is rewritten, without reading the file.
-        string entityTag = string.Create(CultureInfo.InvariantCulture, $"\"{info.LastWriteTimeUtc.Ticks:x}-{info.Length:x}\"");
-        return new FileLookup(FileKind.File, new FileEntry(info.Name, info.Length, lastModified, entityTag, info.FullName, default));
+        string entityTag = string.Create(CultureInfo.InvariantCulture, $"\"{lastWriteUtc.Ticks:x}-{length:x}\"");
+        return new FileEntry(name, length, HttpDate.ToWholeSeconds(lastWriteUtc), entityTag, path, default);
     }
 
     public override List<string> List(IReadOnlyList<string> segments)
