@@ -13,6 +13,7 @@
 # SOAK_SERVER_ENV="NAME=VALUE ..." sets variables for the server process only (e.g. DOTNET_GCgen0size=0x400000).
 # Exit status: 0 when the report says PASS, 1 when it says FAIL, 2 when the run could not be made.
 set -euo pipefail
+caller_dir=$(pwd)
 cd "$(dirname "$0")"
 minutes=10
 if [[ $# -gt 0 && $1 != --* ]]; then
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --sample-seconds) sample_seconds=$2; shift 2 ;;
     --rest-seconds) rest_seconds=$2; shift 2 ;;
     --rest-without-collections) rest_args+=(--rest-without-collections); shift ;;
-    --report) report=$(realpath -m "$2"); shift 2 ;;
+    --report) report=$(cd "$caller_dir" && realpath -m "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
