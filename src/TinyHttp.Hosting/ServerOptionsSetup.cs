@@ -83,87 +83,20 @@ internal sealed class ServerOptionsSetup(IEnumerable<ServerRegistration> registr
         }
 
         string path = section.Path;
-        if (settings.MaxRequestLineLength is int lineLength)
-        {
-            if (lineLength < 16)
-            {
-                errors.Add($"{path}:MaxRequestLineLength is {lineLength}; it must be at least 16.");
-            }
-            else
-            {
-                options.MaxRequestLineLength = lineLength;
-            }
-        }
-        if (settings.MaxRequestHeadersTotalSize is int headersSize)
-        {
-            if (headersSize < 64)
-            {
-                errors.Add($"{path}:MaxRequestHeadersTotalSize is {headersSize}; it must be at least 64.");
-            }
-            else
-            {
-                options.MaxRequestHeadersTotalSize = headersSize;
-            }
-        }
-        if (settings.MaxRequestHeaderCount is int headerCount)
-        {
-            if (headerCount < 1)
-            {
-                errors.Add($"{path}:MaxRequestHeaderCount is {headerCount}; it must be at least 1.");
-            }
-            else
-            {
-                options.MaxRequestHeaderCount = headerCount;
-            }
-        }
+        Apply(settings.MaxRequestLineLength, nameof(ServerSettings.MaxRequestLineLength), v => v >= 16, "at least 16", v => options.MaxRequestLineLength = v);
+        Apply(settings.MaxRequestHeadersTotalSize, nameof(ServerSettings.MaxRequestHeadersTotalSize), v => v >= 64, "at least 64", v => options.MaxRequestHeadersTotalSize = v);
+        Apply(settings.MaxRequestHeaderCount, nameof(ServerSettings.MaxRequestHeaderCount), v => v >= 1, "at least 1", v => options.MaxRequestHeaderCount = v);
         if (IsEmpty(present, nameof(ServerSettings.MaxRequestBodySize)))
         {
             options.MaxRequestBodySize = null;
         }
-        else if (settings.MaxRequestBodySize is long bodySize)
+        else
         {
-            if (bodySize < 0)
-            {
-                errors.Add($"{path}:MaxRequestBodySize is {bodySize}; it must be 0 or more, or empty (null) for no limit.");
-            }
-            else
-            {
-                options.MaxRequestBodySize = bodySize;
-            }
+            Apply(settings.MaxRequestBodySize, nameof(ServerSettings.MaxRequestBodySize), v => v >= 0, "0 or more, or empty (null) for no limit", v => options.MaxRequestBodySize = v);
         }
-        if (settings.MaxUnreadRequestBodyToDrain is long drain)
-        {
-            if (drain < 0)
-            {
-                errors.Add($"{path}:MaxUnreadRequestBodyToDrain is {drain}; it must be 0 or more.");
-            }
-            else
-            {
-                options.MaxUnreadRequestBodyToDrain = drain;
-            }
-        }
-        if (settings.RequestHeadersTimeout is TimeSpan headersTimeout)
-        {
-            if (headersTimeout <= TimeSpan.Zero)
-            {
-                errors.Add($"{path}:RequestHeadersTimeout is {headersTimeout}; it must be more than zero.");
-            }
-            else
-            {
-                options.RequestHeadersTimeout = headersTimeout;
-            }
-        }
-        if (settings.KeepAliveTimeout is TimeSpan keepAlive)
-        {
-            if (keepAlive <= TimeSpan.Zero)
-            {
-                errors.Add($"{path}:KeepAliveTimeout is {keepAlive}; it must be more than zero.");
-            }
-            else
-            {
-                options.KeepAliveTimeout = keepAlive;
-            }
-        }
+        Apply(settings.MaxUnreadRequestBodyToDrain, nameof(ServerSettings.MaxUnreadRequestBodyToDrain), v => v >= 0, "0 or more", v => options.MaxUnreadRequestBodyToDrain = v);
+        Apply(settings.RequestHeadersTimeout, nameof(ServerSettings.RequestHeadersTimeout), v => v > TimeSpan.Zero, "more than zero", v => options.RequestHeadersTimeout = v);
+        Apply(settings.KeepAliveTimeout, nameof(ServerSettings.KeepAliveTimeout), v => v > TimeSpan.Zero, "more than zero", v => options.KeepAliveTimeout = v);
         MinDataRate? requestRate = options.MinRequestBodyDataRate;
         if (ApplyRate(present, nameof(ServerSettings.MinRequestBodyDataRate), settings.MinRequestBodyDataRate, ref requestRate, errors))
         {
@@ -178,40 +111,31 @@ internal sealed class ServerOptionsSetup(IEnumerable<ServerRegistration> registr
         {
             options.MaxConcurrentConnections = null;
         }
-        else if (settings.MaxConcurrentConnections is int connections)
+        else
         {
-            if (connections < 1)
-            {
-                errors.Add($"{path}:MaxConcurrentConnections is {connections}; it must be at least 1, or empty (null) for no limit.");
-            }
-            else
-            {
-                options.MaxConcurrentConnections = connections;
-            }
+            Apply(settings.MaxConcurrentConnections, nameof(ServerSettings.MaxConcurrentConnections), v => v >= 1, "at least 1, or empty (null) for no limit", v => options.MaxConcurrentConnections = v);
         }
-        if (settings.ShutdownTimeout is TimeSpan shutdown)
-        {
-            if (shutdown < TimeSpan.Zero)
-            {
-                errors.Add($"{path}:ShutdownTimeout is {shutdown}; it must be zero or more.");
-            }
-            else
-            {
-                options.ShutdownTimeout = shutdown;
-            }
-        }
-        if (settings.ResponseBufferSize is int bufferSize)
-        {
-            if (bufferSize < 0)
-            {
-                errors.Add($"{path}:ResponseBufferSize is {bufferSize}; it must be 0 or more.");
-            }
-            else
-            {
-                options.ResponseBufferSize = bufferSize;
-            }
-        }
+        Apply(settings.ShutdownTimeout, nameof(ServerSettings.ShutdownTimeout), v => v >= TimeSpan.Zero, "zero or more", v => options.ShutdownTimeout = v);
+        Apply(settings.ResponseBufferSize, nameof(ServerSettings.ResponseBufferSize), v => v >= 0, "0 or more", v => options.ResponseBufferSize = v);
         ApplyEndpoints(section, present, settings, options, contentRoot, errors);
+
+        // One bound limit: absent leaves the option as it is; a value outside its rule is reported under its key.
+        void Apply<T>(T? value, string key, Func<T, bool> allowed, string rule, Action<T> set)
+            where T : struct
+        {
+            if (value is not T given)
+            {
+                return;
+            }
+            if (allowed(given))
+            {
+                set(given);
+            }
+            else
+            {
+                errors.Add($"{path}:{key} is {given}; it must be {rule}.");
+            }
+        }
     }
 
     private static void ApplyEndpoints(
