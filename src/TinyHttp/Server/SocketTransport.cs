@@ -10,18 +10,24 @@ namespace TinyHttp.Server;
 /// SocketTransport is a plain TCP (or Unix domain) socket. Sends and receives are tried at once without blocking (the
 /// socket is in non-blocking mode) and go asynchronous only when the kernel has no room or no data: a small response
 /// leaves in one system call, and the bytes a zero-byte wait announced are read without another round through the
-/// socket engine. A connection that never waits to send never creates the socket's cached send state, which keeps an
-/// idle connection small.
+/// socket engine. On Linux the waits go to TinyHttp's own <see cref="SocketEventLoop"/>, which completes them on the thread
+/// that saw the event; elsewhere to the runtime's socket engine. A connection that never waits to send never creates the
+/// socket's cached send state, which keeps an idle connection small.
 /// </summary>
 internal sealed class SocketTransport : ConnectionTransport
 {
     private readonly Socket _socket;
+    private readonly SocketReadiness? _readiness;
 
     public SocketTransport(Socket socket)
         : base(socket)
     {
         _socket = socket;
         _socket.Blocking = false;
+        if (SocketEventLoop.Shared is { } loop)
+        {
+            _readiness = new SocketReadiness(loop, socket);
+        }
     }
 
     public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
@@ -38,8 +44,10 @@ internal sealed class SocketTransport : ConnectionTransport
                 return ValueTask.FromException<int>(new SocketException((int)error));
             }
         }
-        // Socket.ReceiveAsync(Memory) returns a ValueTask backed by the socket's own reusable event args: no allocation.
-        return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        // Either way the ValueTask is backed by a reusable object of the socket's: no allocation.
+        return _readiness is not null
+            ? _readiness.ReceiveAsync(buffer, cancellationToken)
+            : _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
     }
 
     public override int TryReceive(Span<byte> buffer)
@@ -59,7 +67,9 @@ internal sealed class SocketTransport : ConnectionTransport
         {
             return ValueTask.FromException(new SocketException((int)error));
         }
-        return SendAllOnSocketAsync(data.Slice(sent), cancellationToken);
+        return _readiness is not null
+            ? _readiness.SendAsync(data.Slice(sent), cancellationToken)
+            : SendAllOnSocketAsync(data.Slice(sent), cancellationToken);
     }
 
     public override bool CanSendFile => true;
@@ -130,12 +140,30 @@ internal sealed class SocketTransport : ConnectionTransport
         return default;
     }
 
-    public override void Dispose() => _socket.Dispose();
+    public override void Abort()
+    {
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+        }
+        Dispose();
+    }
+
+    public override void Dispose()
+    {
+        // The loop lets go of the descriptor before it is closed, so its number cannot come back to the loop as another socket.
+        _readiness?.Close();
+        _socket.Dispose();
+    }
 
     public override Stream DetachAsStream()
     {
         // NetworkStream refuses a non-blocking socket; the stream's owner expects ordinary blocking reads and writes.
         _socket.Blocking = true;
+        _readiness?.Detach();
         return new NetworkStream(_socket, ownsSocket: true);
     }
 }

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace TinyHttp.Server;
+
+/// <summary>
+/// SocketEventLoop waits for plain connections on Linux with one epoll instance and runs what was waiting on the thread
+/// that saw the event: the receive completes, the request is parsed, a synchronous handler runs and its response is
+/// sent, all before the thread waits again. The runtime's socket engine instead hands every completion from its epoll
+/// thread to the thread pool, and that hand-off (a wake-up and a context switch per request) was most of the cost
+/// TinyHttp could not remove on its own side (docs/performance.md).
+/// <para>
+/// Every registration is one-shot, so an event goes to exactly one thread and a connection is never run by two at
+/// once; the connection re-arms when it waits again. There is one loop thread per processor. A handler that blocks
+/// holds its thread, as it would hold a thread-pool thread, and the other loop threads go on serving; when every loop
+/// thread has been busy for two checks in a row (half a second apart) without finishing anything, another thread joins,
+/// and threads beyond one per processor leave after a while without events.
+/// </para>
+/// <para>
+/// One loop serves every server in the process. Set the environment variable <c>TINYHTTP_SOCKET_EVENT_LOOP=0</c> to
+/// use the runtime's socket engine instead (the only way on other operating systems).
+/// </para>
+/// </summary>
+internal sealed class SocketEventLoop
+{
+    private const int StarvationCheckMilliseconds = 500;
+    private const int ExtraThreadIdleMilliseconds = 20_000;
+    private const int MaxThreads = 256;
+
+    private readonly int _epoll;
+    private readonly int _baseThreads;
+    private readonly object _slotsLock = new();
+    private SocketReadiness?[] _slots = new SocketReadiness?[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _nextSlot;
+    private int _nextGeneration;
+    private int _threads;
+    private int _waitingThreads;
+    private long _dispatched;
+    private long _dispatchedAtLastCheck;
+    private int _starvedChecks;
+    private readonly Timer _starvationCheck;
+
+    private SocketEventLoop(int epoll)
+    {
+        _epoll = epoll;
+        _baseThreads = Math.Max(1, Environment.ProcessorCount);
+        for (int i = 0; i < _baseThreads; i++)
+        {
+            StartThread();
+        }
+        _starvationCheck = new Timer(static state => ((SocketEventLoop)state!).CheckStarvation(), this, StarvationCheckMilliseconds, StarvationCheckMilliseconds);
+    }
+
+    /// <summary>The process's loop, or null where there is none (not Linux, or turned off): use the runtime's engine.</summary>
+    public static SocketEventLoop? Shared => Holder.Loop;
+
+    private static class Holder
+    {
+        public static readonly SocketEventLoop? Loop = Create();
+
+        private static SocketEventLoop? Create()
+        {
+            if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("TINYHTTP_SOCKET_EVENT_LOOP") == "0")
+            {
+                return null;
+            }
+            int epoll = Epoll.Create();
+            return epoll < 0 ? null : new SocketEventLoop(epoll);
+        }
+    }
+
+    /// <summary>The epoll instance registrations go into.</summary>
+    public int Handle => _epoll;
+
+    /// <summary>Gives <paramref name="readiness"/> a slot; events carry the slot and its generation as their data.</summary>
+    public ulong Register(SocketReadiness readiness)
+    {
+        lock (_slotsLock)
+        {
+            int slot;
+            if (!_freeSlots.TryPop(out slot))
+            {
+                slot = _nextSlot++;
+                if (slot == _slots.Length)
+                {
+                    Array.Resize(ref _slots, _slots.Length * 2);
+                }
+            }
+            uint generation = (uint)++_nextGeneration;
+            if (generation == 0)
+            {
+                // Data 0 means "not registered"; after four billion registrations the generation wraps past it.
+                generation = (uint)++_nextGeneration;
+            }
+            _slots[slot] = readiness;
+            return (ulong)generation << 32 | (uint)slot;
+        }
+    }
+
+    /// <summary>Frees the slot of <paramref name="data"/>; an event still carrying it finds the slot empty or reused and is dropped.</summary>
+    public void Unregister(ulong data)
+    {
+        lock (_slotsLock)
+        {
+            _slots[(int)(uint)data] = null;
+            _freeSlots.Push((int)(uint)data);
+        }
+    }
+
+    private void StartThread()
+    {
+        Interlocked.Increment(ref _threads);
+        new Thread(static state => ((SocketEventLoop)state!).Run()) { IsBackground = true, Name = "TinyHttp socket events" }.UnsafeStart(this);
+    }
+
+    private void Run()
+    {
+        // One event at a time when there are other threads to take the next one (so a long handler delays nobody
+        // else's event), a batch when this thread is the only one.
+        byte[] events = new byte[Epoll.EventSize * (_baseThreads == 1 ? 64 : 1)];
+        while (true)
+        {
+            Interlocked.Increment(ref _waitingThreads);
+            int count = Epoll.Wait(_epoll, events, ExtraThreadIdleMilliseconds);
+            Interlocked.Decrement(ref _waitingThreads);
+            if (count == 0 && LeaveIfExtra())
+            {
+                return;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                ulong data = Epoll.DataAt(events, i);
+                SocketReadiness? readiness = Volatile.Read(ref _slots)[(int)(uint)data];
+                if (readiness is not null && readiness.Data == data)
+                {
+                    readiness.OnEvents(Epoll.EventsAt(events, i));
+                }
+                Interlocked.Increment(ref _dispatched);
+            }
+        }
+    }
+
+    private bool LeaveIfExtra()
+    {
+        int threads = Volatile.Read(ref _threads);
+        return threads > _baseThreads && Interlocked.CompareExchange(ref _threads, threads - 1, threads) == threads;
+    }
+
+    private void CheckStarvation()
+    {
+        long dispatched = Interlocked.Read(ref _dispatched);
+        bool starved = Volatile.Read(ref _waitingThreads) == 0 && dispatched == _dispatchedAtLastCheck;
+        _dispatchedAtLastCheck = dispatched;
+        _starvedChecks = starved ? _starvedChecks + 1 : 0;
+        if (_starvedChecks >= 2 && Volatile.Read(ref _threads) < MaxThreads)
+        {
+            _starvedChecks = 0;
+            StartThread();
+        }
+    }
+}
