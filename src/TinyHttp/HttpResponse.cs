@@ -175,15 +175,7 @@ public sealed class HttpResponse
         try
         {
             data.CopyTo(copy);
-            ValueTask writing = StartAndWriteAsync(copy.AsMemory(0, data.Length), CancellationToken.None);
-            if (writing.IsCompletedSuccessfully)
-            {
-                writing.GetAwaiter().GetResult();
-            }
-            else
-            {
-                writing.AsTask().GetAwaiter().GetResult();
-            }
+            Server.SocketEventLoop.Block(StartAndWriteAsync(copy.AsMemory(0, data.Length), CancellationToken.None));
         }
         finally
         {

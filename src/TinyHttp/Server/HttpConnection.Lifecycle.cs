@@ -158,7 +158,7 @@ internal sealed partial class HttpConnection
         ValueTask flushing = _output.FlushAsync(CancellationToken.None);
         if (!flushing.IsCompletedSuccessfully)
         {
-            flushing.AsTask().GetAwaiter().GetResult();
+            SocketEventLoop.Block(flushing);
         }
         // Detached only once the stream exists: if anything above fails, the connection still closes its transport.
         Stream stream = _transport.DetachAsStream();

@@ -29,7 +29,7 @@ internal sealed class RequestBodyStream(IHttpExchange exchange) : Stream
         exchange.ReadBodyAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override int Read(byte[] buffer, int offset, int count) =>
-        exchange.ReadBodyAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        SocketEventLoop.Block(exchange.ReadBodyAsync(buffer.AsMemory(offset, count), CancellationToken.None));
 
     public override int Read(Span<byte> buffer)
     {

@@ -34,7 +34,7 @@ internal sealed class ResponseBodyStream(HttpResponse response) : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken) => response.FlushAsync(cancellationToken).AsTask();
 
-    public override void Flush() => response.FlushAsync().AsTask().GetAwaiter().GetResult();
+    public override void Flush() => SocketEventLoop.Block(response.FlushAsync());
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The response body is write-only.");
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace TinyHttp.Server;
 
@@ -42,6 +43,9 @@ internal sealed class SocketEventLoop
     private int _starvedChecks;
     private readonly Timer _starvationCheck;
 
+    [ThreadStatic]
+    private static bool s_isLoopThread;
+
     private SocketEventLoop(int epoll)
     {
         _epoll = epoll;
@@ -70,6 +74,9 @@ internal sealed class SocketEventLoop
             return epoll < 0 ? null : new SocketEventLoop(epoll);
         }
     }
+
+    /// <summary>The loop's threads at this moment: one per processor, and those added while all were blocked.</summary>
+    public int ThreadCount => Volatile.Read(ref _threads);
 
     /// <summary>The epoll instance registrations go into.</summary>
     public int Handle => _epoll;
@@ -115,8 +122,52 @@ internal sealed class SocketEventLoop
         new Thread(static state => ((SocketEventLoop)state!).Run()) { IsBackground = true, Name = "TinyHttp socket events" }.UnsafeStart(this);
     }
 
+    /// <summary>
+    /// Blocks until <paramref name="operation"/> completes (a synchronous write or read that must wait for the network). On a
+    /// loop thread, another thread first takes over waiting for events if none is left to: the wait may be for this very
+    /// loop, and it should not take the starvation check's half second to notice.
+    /// </summary>
+    public static void Block(ValueTask operation)
+    {
+        if (operation.IsCompletedSuccessfully)
+        {
+            operation.GetAwaiter().GetResult();
+            return;
+        }
+        Task task = operation.AsTask();
+        if (s_isLoopThread && !task.IsCompleted)
+        {
+            Shared!.OnLoopThreadBlocking();
+        }
+        task.GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc cref="Block(ValueTask)"/>
+    public static T Block<T>(ValueTask<T> operation)
+    {
+        if (operation.IsCompletedSuccessfully)
+        {
+            return operation.Result;
+        }
+        Task<T> task = operation.AsTask();
+        if (s_isLoopThread && !task.IsCompleted)
+        {
+            Shared!.OnLoopThreadBlocking();
+        }
+        return task.GetAwaiter().GetResult();
+    }
+
+    private void OnLoopThreadBlocking()
+    {
+        if (Volatile.Read(ref _waitingThreads) == 0 && Volatile.Read(ref _threads) < MaxThreads)
+        {
+            StartThread();
+        }
+    }
+
     private void Run()
     {
+        s_isLoopThread = true;
         // One event at a time when there are other threads to take the next one (so a long handler delays nobody
         // else's event), a batch when this thread is the only one.
         byte[] events = new byte[Epoll.EventSize * (_baseThreads == 1 ? 64 : 1)];
