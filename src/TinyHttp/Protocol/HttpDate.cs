@@ -7,11 +7,13 @@ namespace TinyHttp.Protocol;
 
 /// <summary>
 /// The current time as an IMF-fixdate (RFC 9110 §5.6.7), re-encoded at most once a second so that
-/// every response can carry Date without formatting it.
+/// every response can carry Date without formatting it. Between seconds a response costs one read of the coarse
+/// monotonic clock (<see cref="Environment.TickCount64"/>), not of the wall clock.
 /// </summary>
 internal static class HttpDate
 {
-    private sealed record Snapshot(long UnixSecond, byte[] Bytes);
+    /// <summary>The encoded date and the tick count at which its second ends.</summary>
+    private sealed record Snapshot(long UnixSecond, long ExpiresAtTick, byte[] Bytes);
 
     private static Snapshot s_current = Create(DateTimeOffset.UtcNow);
 
@@ -20,12 +22,15 @@ internal static class HttpDate
     {
         get
         {
-            DateTimeOffset now = DateTimeOffset.UtcNow;
             Snapshot snapshot = Volatile.Read(ref s_current);
-            if (now.ToUnixTimeSeconds() != snapshot.UnixSecond)
+            if (Environment.TickCount64 >= snapshot.ExpiresAtTick)
             {
-                snapshot = Create(now);
-                Volatile.Write(ref s_current, snapshot);
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                if (now.ToUnixTimeSeconds() != snapshot.UnixSecond || Environment.TickCount64 >= snapshot.ExpiresAtTick + 1000)
+                {
+                    snapshot = Create(now);
+                    Volatile.Write(ref s_current, snapshot);
+                }
             }
             return snapshot.Bytes;
         }
@@ -54,5 +59,6 @@ internal static class HttpDate
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
 
     private static Snapshot Create(DateTimeOffset now) =>
-        new(now.ToUnixTimeSeconds(), Encoding.ASCII.GetBytes(now.ToString("r", System.Globalization.CultureInfo.InvariantCulture)));
+        new(now.ToUnixTimeSeconds(), Environment.TickCount64 + 1000 - now.Millisecond,
+            Encoding.ASCII.GetBytes(now.ToString("r", System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -253,7 +253,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         exchange.Begin();
         HttpRequest request = exchange.Request;
         HttpResponse response = exchange.Response;
-        long startTimestamp = Stopwatch.GetTimestamp();
+        long startTimestamp = _server.Metrics.MeasuresRequestDuration ? Stopwatch.GetTimestamp() : 0;
         _server.Metrics.RequestStarted();
 
         Exception? failure = null;

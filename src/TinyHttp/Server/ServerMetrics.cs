@@ -83,9 +83,13 @@ internal sealed class ServerMetrics : IDisposable
 
     public void RequestEnded() => _activeRequests.Add(-1);
 
+    /// <summary>True while a listener records request durations: only then is a request's start time worth reading.</summary>
+    public bool MeasuresRequestDuration => _requestDuration.Enabled;
+
     public void RecordRequest(long startTimestamp, string method, int statusCode, bool isHttp11)
     {
-        if (!_requestDuration.Enabled)
+        // A start of 0: the listener came after the request started.
+        if (!_requestDuration.Enabled || startTimestamp == 0)
         {
             return;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -28,6 +29,7 @@ internal sealed class SocketEventLoop
     private const int StarvationCheckMilliseconds = 500;
     private const int ExtraThreadIdleMilliseconds = 20_000;
     private const int MaxThreads = 256;
+    private const int PollMicroseconds = 50;
 
     private readonly int _epoll;
     private readonly int _baseThreads;
@@ -41,6 +43,7 @@ internal sealed class SocketEventLoop
     private long _dispatched;
     private long _dispatchedAtLastCheck;
     private int _starvedChecks;
+    private int _pollingThread;
     private readonly Timer _starvationCheck;
 
     [ThreadStatic]
@@ -174,7 +177,11 @@ internal sealed class SocketEventLoop
         while (true)
         {
             Interlocked.Increment(ref _waitingThreads);
-            int count = Epoll.Wait(_epoll, events, ExtraThreadIdleMilliseconds);
+            int count = PollBriefly(events);
+            if (count == 0)
+            {
+                count = Epoll.Wait(_epoll, events, ExtraThreadIdleMilliseconds);
+            }
             Interlocked.Decrement(ref _waitingThreads);
             if (count == 0 && LeaveIfExtra())
             {
@@ -192,6 +199,40 @@ internal sealed class SocketEventLoop
             }
         }
     }
+
+    /// <summary>
+    /// Before sleeping, one thread at a time polls for a few microseconds: a client that answers at once (one request
+    /// after another on a connection) then finds a thread awake. Waking a sleeping thread costs more than its whole
+    /// request, on a virtual machine especially; the runtime's thread pool spins for the same reason.
+    /// </summary>
+    private int PollBriefly(byte[] events)
+    {
+        if (Interlocked.CompareExchange(ref _pollingThread, 1, 0) != 0)
+        {
+            return 0;
+        }
+        try
+        {
+            long until = Stopwatch.GetTimestamp() + PollTicks;
+            do
+            {
+                int count = Epoll.Wait(_epoll, events, 0);
+                if (count > 0)
+                {
+                    return count;
+                }
+                Thread.SpinWait(20);
+            }
+            while (Stopwatch.GetTimestamp() < until);
+            return 0;
+        }
+        finally
+        {
+            Volatile.Write(ref _pollingThread, 0);
+        }
+    }
+
+    private static readonly long PollTicks = Stopwatch.Frequency * PollMicroseconds / 1_000_000;
 
     private bool LeaveIfExtra()
     {
