@@ -16,43 +16,79 @@ namespace TinyHttp.Server;
 /// client's first byte without a buffer, then either runs the handshake (a TLS record starts with 0x16, RFC 8446 §5.1)
 /// or, when the client spoke plain HTTP to this port, switches to plain bytes so the connection can answer 400.
 /// </summary>
-internal sealed class TlsTransport(Socket socket, TlsEndpoint endpoint) : ConnectionTransport(socket)
+internal sealed class TlsTransport : ConnectionTransport
 {
     private const byte HandshakeRecord = 0x16;
 
+    private readonly TlsEndpoint _endpoint;
+    // What TLS runs over: on Linux a SocketStream whose waits go to the SocketEventLoop (so TLS connections are served
+    // on its threads as plain ones are), elsewhere a NetworkStream on the runtime's socket engine.
+    private readonly Stream _inner;
+    private readonly SocketReadiness? _readiness;
     private SslStream? _tls;
     private bool _plain;
 
-    public override TimeSpan? HandshakeTimeout => endpoint.HandshakeTimeout;
+    public TlsTransport(Socket socket, TlsEndpoint endpoint)
+        : base(socket)
+    {
+        _endpoint = endpoint;
+        if (SocketEventLoop.Shared is { } loop)
+        {
+            _readiness = new SocketReadiness(loop, socket);
+            _inner = new SocketStream(socket, _readiness);
+        }
+        else
+        {
+            _inner = new NetworkStream(socket, ownsSocket: true);
+        }
+    }
+
+    public override TimeSpan? HandshakeTimeout => _endpoint.HandshakeTimeout;
 
     public override TlsConnectionInfo? Tls { get; protected set; }
 
     public override async ValueTask<TransportStart> StartAsync()
     {
         // Nothing is rented or created until the client speaks: a connection that never does costs only its socket.
-        await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-        Span<byte> first = stackalloc byte[1];
-        if (Socket.Receive(first, SocketFlags.Peek) == 0)
+        int first;
+        do
+        {
+            await (_readiness is not null
+                ? _readiness.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None)
+                : Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None)).ConfigureAwait(false);
+        }
+        while ((first = PeekFirstByte()) == WouldBlock);
+        if (first < 0)
         {
             return TransportStart.Closed;
         }
-        if (first[0] != HandshakeRecord)
+        if (first != HandshakeRecord)
         {
             // An HTTP request line starts with a method token; answer it in plain text, as nginx and Kestrel do.
-            _plain = first[0] is >= (byte)'A' and <= (byte)'Z';
+            _plain = first is >= 'A' and <= 'Z';
             return _plain ? TransportStart.PlainHttp : TransportStart.NotTls;
         }
-        _tls = new SslStream(new NetworkStream(Socket, ownsSocket: true), leaveInnerStreamOpen: false);
-        await _tls.AuthenticateAsServerAsync(TlsEndpoint.SelectOptions, endpoint, CancellationToken.None).ConfigureAwait(false);
+        _tls = new SslStream(_inner, leaveInnerStreamOpen: false);
+        await _tls.AuthenticateAsServerAsync(TlsEndpoint.SelectOptions, _endpoint, CancellationToken.None).ConfigureAwait(false);
         Tls = new TlsConnectionInfo(_tls);
         return TransportStart.Ready;
     }
 
+    private const int WouldBlock = -2;
+
+    // The client's first byte, left in the socket; -1 when the client closed or failed, WouldBlock when it is not there yet.
+    private int PeekFirstByte()
+    {
+        Span<byte> first = stackalloc byte[1];
+        int peeked = Socket.Receive(first, SocketFlags.Peek, out SocketError error);
+        return error == SocketError.WouldBlock ? WouldBlock : error != SocketError.Success || peeked == 0 ? -1 : first[0];
+    }
+
     public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        _plain ? Socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken) : Secure.ReadAsync(buffer, cancellationToken);
+        _plain ? _inner.ReadAsync(buffer, cancellationToken) : Secure.ReadAsync(buffer, cancellationToken);
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _plain ? SendAllOnSocketAsync(data, cancellationToken) : Secure.WriteAsync(data, cancellationToken);
+        _plain ? _inner.WriteAsync(data, cancellationToken) : Secure.WriteAsync(data, cancellationToken);
 
     public override async ValueTask ShutdownSendAsync()
     {
@@ -66,17 +102,24 @@ internal sealed class TlsTransport(Socket socket, TlsEndpoint endpoint) : Connec
 
     public override void Abort()
     {
-        base.Abort();
-        _tls?.Dispose();
+        try
+        {
+            Socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+        }
+        Dispose();
     }
 
     public override void Dispose()
     {
+        // The SslStream disposes the stream under it, which lets the loop go of the socket before closing it.
         _tls?.Dispose();
-        Socket.Dispose();
+        _inner.Dispose();
     }
 
-    public override Stream DetachAsStream() => _tls is null ? new NetworkStream(Socket, ownsSocket: true) : _tls;
+    public override Stream DetachAsStream() => _tls ?? _inner;
 
     private SslStream Secure => _tls ?? throw new InvalidOperationException("The TLS handshake has not completed.");
 }
