@@ -2,8 +2,8 @@
 # The soak run of issue 7: mixed load against a TinyHttp server process for a bounded time, every response verified,
 # the server's RSS, heap and open files sampled; writes bench/soak/REPORT.md. See bench/soak/README.md.
 #
-#   bash bench/soak/run.sh [minutes, default 10] [--server tinyhttp|kestrel] [--aot] [--sample-seconds S] [--rest-seconds S]
-#                          [--rest-without-collections] [--report FILE]
+#   bash bench/soak/run.sh [minutes, default 10] [--server tinyhttp|kestrel] [--aot] [--warm-up-pass-seconds S]
+#                          [--sample-seconds S] [--rest-seconds S] [--rest-without-collections] [--report FILE]
 #
 # --server kestrel runs the same load against Kestrel for comparison and writes bench/soak/REPORT-kestrel.md.
 # --aot runs the server published with NativeAOT (no JIT, no assemblies loaded as the load reaches new code: what is
@@ -22,6 +22,7 @@ if [[ $# -gt 0 && $1 != --* ]]; then
 fi
 sample_seconds=5
 rest_seconds=120
+warm_up_pass_seconds=20
 rest_args=()
 server=tinyhttp
 aot=0
@@ -30,6 +31,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --server) server=$2; shift 2 ;;
     --aot) aot=1; shift ;;
+    --warm-up-pass-seconds) warm_up_pass_seconds=$2; shift 2 ;;
     --sample-seconds) sample_seconds=$2; shift 2 ;;
     --rest-seconds) rest_seconds=$2; shift 2 ;;
     --rest-without-collections) rest_args+=(--rest-without-collections); shift ;;
@@ -79,8 +81,8 @@ for _ in $(seq 1 100); do
 done
 [[ -s $port_file ]] || { echo "the soak server did not start" >&2; exit 2; }
 
-echo "soak: ${minutes} min against $server (pid $server_pid) on port $(cat "$port_file"); samples every ${sample_seconds} s, then at rest for at least ${rest_seconds} s"
+echo "soak: a ${warm_up_pass_seconds} s warm-up pass and a rest, then ${minutes} min against $server (pid $server_pid) on port $(cat "$port_file"); samples every ${sample_seconds} s, then at rest for at least ${rest_seconds} s"
 status=0
 "${nice_cmd[@]}" dotnet "$soak" load --pid "$server_pid" --port "$(cat "$port_file")" --server "$server" --minutes "$minutes" \
-  --sample-seconds "$sample_seconds" --rest-seconds "$rest_seconds" "${rest_args[@]}" --report "$report" --results results | tee "results/load$suffix.log" || status=$?
+  --warm-up-pass-seconds "$warm_up_pass_seconds" --sample-seconds "$sample_seconds" --rest-seconds "$rest_seconds" "${rest_args[@]}" --report "$report" --results results | tee "results/load$suffix.log" || status=$?
 exit "$status"

@@ -218,9 +218,52 @@ public sealed class HttpRequest
     /// <returns>The body bytes; empty when there is no body.</returns>
     public async Task<byte[]> ReadBodyAsBytesAsync(CancellationToken cancellationToken = default)
     {
-        using var buffer = new MemoryStream(ContentLength is long length and <= int.MaxValue ? (int)length : 0);
-        await Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.ToArray();
+        // A Content-Length body within the limit is read straight into an array of its size, left unzeroed so its pages
+        // are touched only as bytes arrive. A length over the limit allocates nothing: the first read refuses it (413).
+        if (ContentLength is long length && length <= Math.Min(MaxBodySize ?? long.MaxValue, Array.MaxLength))
+        {
+            byte[] body = length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length);
+            int filled = 0;
+            while (filled < body.Length)
+            {
+                int read = await Body.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return body.AsSpan(0, filled).ToArray();
+                }
+                filled += read;
+            }
+            return body;
+        }
+        return await ReadBodyInPiecesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A body of unknown length (chunked), or one the first read refuses: read in pooled pieces, kept in an array that doubles.</summary>
+    private async Task<byte[]> ReadBodyInPiecesAsync(CancellationToken cancellationToken)
+    {
+        byte[] piece = ArrayPool<byte>.Shared.Rent(RequestBodyStream.CopyBufferSize);
+        try
+        {
+            byte[] body = [];
+            int filled = 0;
+            int read;
+            while ((read = await Body.ReadAsync(piece.AsMemory(0, RequestBodyStream.CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (body.Length - filled < read)
+                {
+                    byte[] larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Max((long)body.Length * 2, filled + read), Array.MaxLength));
+                    body.AsSpan(0, filled).CopyTo(larger);
+                    body = larger;
+                }
+                piece.AsSpan(0, read).CopyTo(body.AsSpan(filled));
+                filled += read;
+            }
+            return filled == body.Length ? body : body.AsSpan(0, filled).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
+        }
     }
 
     /// <summary>Reads the whole body as UTF-8 text, respecting <see cref="MaxBodySize"/>.</summary>

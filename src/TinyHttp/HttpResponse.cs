@@ -170,12 +170,18 @@ public sealed class HttpResponse
             BufferBody(data);
             return;
         }
-        // The caller's span cannot cross an await: copy it into pooled memory for the send.
-        byte[] copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        // The caller's span cannot cross an await: copy it into pooled memory for the send, piece by piece, so the
+        // pooled array stays a small object (see RequestBodyStream.CopyBufferSize).
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Min(data.Length, RequestBodyStream.CopyBufferSize));
         try
         {
-            data.CopyTo(copy);
-            Server.SocketEventLoop.Block(StartAndWriteAsync(copy.AsMemory(0, data.Length), CancellationToken.None));
+            while (!data.IsEmpty)
+            {
+                int count = Math.Min(data.Length, copy.Length);
+                data[..count].CopyTo(copy);
+                data = data[count..];
+                Server.SocketEventLoop.Block(StartAndWriteAsync(copy.AsMemory(0, count), CancellationToken.None));
+            }
         }
         finally
         {

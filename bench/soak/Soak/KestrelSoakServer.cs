@@ -119,10 +119,20 @@ internal static class KestrelSoakServer
         }
     }
 
-    /// <summary>The whole request body as one array, read the way TinyHttp's <c>ReadBodyAsBytesAsync</c> reads it.</summary>
+    /// <summary>
+    /// The whole request body as one array, read the way TinyHttp's <c>ReadBodyAsBytesAsync</c> reads it: a length within
+    /// the limit straight into an array of that size, anything else as it comes (a length over the limit is refused by the first read).
+    /// </summary>
     private static async Task<byte[]> ReadBodyAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken requestAborted)
     {
-        using var buffer = new MemoryStream(request.ContentLength is long length and <= int.MaxValue ? (int)length : 0);
+        long? limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (request.ContentLength is long length && length <= Math.Min(limit ?? long.MaxValue, Array.MaxLength))
+        {
+            byte[] body = GC.AllocateUninitializedArray<byte>((int)length);
+            await request.Body.ReadExactlyAsync(body, requestAborted);
+            return body;
+        }
+        using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, requestAborted);
         return buffer.ToArray();
     }

@@ -11,21 +11,21 @@ using TinyHttp.Testing;
 
 namespace TinyHttp.Soak;
 
-internal sealed record LoadSettings(int ServerPid, int Port, string ServerKind, TimeSpan Duration, TimeSpan SampleInterval, TimeSpan RestDuration, bool RestWithoutCollections, string ReportPath, string ResultsDirectory);
+internal sealed record LoadSettings(int ServerPid, int Port, string ServerKind, TimeSpan Duration, TimeSpan WarmUpPass, TimeSpan SampleInterval, TimeSpan RestDuration, bool RestWithoutCollections, string ReportPath, string ResultsDirectory);
 
 /// <summary>
 /// LoadRun puts mixed load on the soak server until the duration is up: kept-alive clients, pipelining clients,
 /// malformed requests, clients that abort, slow senders and a slow reader. Every response to a well-formed request is
 /// checked byte for byte against <see cref="Payload"/>; a missing one is "lost", a wrong one "corrupted". Meanwhile a
-/// sampler records the server's RSS, heap and handles. Before the load and for a while after it, the server is
-/// sampled at rest; then once more after an aggressive collection, which tells the memory the runtime keeps for reuse
+/// sampler records the server's RSS, heap and handles. The server is sampled at a cold start, then at rest after a
+/// short warm-up pass of the same load (the baseline), and for a while after the load; then once more after an aggressive collection, which tells the memory the runtime keeps for reuse
 /// from the memory the server holds. At the end the report is written.
 /// </summary>
 internal static class LoadRun
 {
     private static readonly TimeSpan AbortPause = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan RestBeforeInterval = TimeSpan.FromSeconds(2);
-    private const int RestBeforeSamples = 3;
+    private static readonly TimeSpan ColdStartInterval = TimeSpan.FromSeconds(2);
+    private const int ColdStartSamples = 3;
     private const long SettleTolerance = 1024 * 1024;
     private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(45);
 
@@ -38,99 +38,139 @@ internal static class LoadRun
 
         string runtimeSettings = await sampler.DescribeRuntimeSettingsAsync();
         Console.WriteLine($"server runtime settings: {runtimeSettings}");
-        var restBefore = new List<ServerSample>();
-        for (int i = 0; i < RestBeforeSamples; i++)
+        var coldStart = new List<ServerSample>();
+        for (int i = 0; i < ColdStartSamples; i++)
         {
             if (i > 0)
             {
-                await Task.Delay(RestBeforeInterval);
+                await Task.Delay(ColdStartInterval);
             }
-            restBefore.Add(await sampler.SampleAsync(RestBeforeInterval * i, tally));
+            coldStart.Add(await sampler.SampleAsync(ColdStartInterval * i, tally));
+        }
+        MemoryMap mapColdStart = SaveMemoryMap(settings, "cold-start");
+        Console.WriteLine($"cold start: {coldStart[^1]}; {Sampler.Describe(sampler.OpenFilesByKind())}");
+
+        // A cold start has compiled and loaded almost nothing: the first load grows the process by the code it JITs and
+        // the assemblies it reads, which it keeps for good. What the burst must give back is measured from a server
+        // that has already run every code path: a short pass of the same mixed load, one client per scenario, then
+        // rest until RSS settles by the same rule as after the load.
+        var warmUpTally = new Tally();
+        List<ServerSample> restBefore = coldStart;
+        if (settings.WarmUpPass > TimeSpan.Zero)
+        {
+            Console.WriteLine($"warm-up pass: {settings.WarmUpPass.TotalSeconds:0} s, one client per scenario");
+            using (var warmUpStop = new CancellationTokenSource(settings.WarmUpPass))
+            {
+                await Task.WhenAll(StartClients(warmUpTally, target, clientsPerScenario: 1, seedBase: 1000, warmUpStop.Token));
+            }
+            ServerSample afterWarmUp = await sampler.SampleIdleAsync(TimeSpan.Zero, warmUpTally);
+            Console.WriteLine($"warm-up pass done: {warmUpTally.TotalSent} requests, {warmUpTally.TotalVerified} verified, {warmUpTally.TotalLost} lost, {warmUpTally.TotalCorrupted} corrupted; {afterWarmUp}");
+            restBefore = await RestUntilSettledAsync(settings, sampler, warmUpTally, afterWarmUp, "at rest after the warm-up pass");
         }
         ServerSample idleBefore = restBefore[^1];
         SortedDictionary<string, int> filesBefore = sampler.OpenFilesByKind();
         MemoryMap mapBefore = SaveMemoryMap(settings, "before");
         Console.WriteLine($"idle before: {idleBefore}; {Sampler.Describe(filesBefore)}; files: {sampler.OpenFilePaths()}");
 
-        using var stop = new CancellationTokenSource(settings.Duration);
-        var tasks = new List<Task>();
-        int seed = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            tasks.Add(Run(KeepAliveClientAsync, ++seed));
-        }
-        for (int i = 0; i < 2; i++)
-        {
-            tasks.Add(Run(PipeliningClientAsync, ++seed));
-        }
-        tasks.Add(Run(BadRequestClientAsync, ++seed));
-        tasks.Add(Run(AbortingClientAsync, ++seed));
-        tasks.Add(Run(SlowSenderAsync, ++seed));
-        tasks.Add(Run(SlowSenderAsync, ++seed));
-        tasks.Add(Run(SlowReaderAsync, ++seed));
-
         var samples = new List<ServerSample>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!stop.IsCancellationRequested)
+        using (var stop = new CancellationTokenSource(settings.Duration))
         {
-            try
+            List<Task> tasks = StartClients(tally, target, clientsPerScenario: 0, seedBase: 0, stop.Token);
+            while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(settings.SampleInterval, stop.Token);
+                try
+                {
+                    await Task.Delay(settings.SampleInterval, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                ServerSample sample = await sampler.SampleAsync(clock.Elapsed, tally);
+                samples.Add(sample);
+                Console.WriteLine(sample);
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            ServerSample sample = await sampler.SampleAsync(clock.Elapsed, tally);
-            samples.Add(sample);
-            Console.WriteLine(sample);
+            await Task.WhenAll(tasks);
         }
-        await Task.WhenAll(tasks);
 
         TimeSpan loadTime = clock.Elapsed;
-        ServerSample idleAfter = await sampler.SampleIdleAsync(clock.Elapsed - loadTime, tally);
+        ServerSample idleAfter = await sampler.SampleIdleAsync(TimeSpan.Zero, tally);
         Console.WriteLine($"idle after: {idleAfter}");
-
-        // At rest after the load: what the process gives back on its own, with a full collection (from /stats) every
-        // sample and nothing else running. The GC decommits its free regions and ArrayPool.Shared trims itself in steps,
-        // over a minute or two of collections, so the rest lasts at least RestDuration and then until RSS has settled:
-        // the last SettleWindow of samples within SettleTolerance of each other (at most twice RestDuration).
-        var restAfter = new List<ServerSample>();
-        int window = Math.Max(2, (int)Math.Ceiling(SettleWindow / settings.SampleInterval) + 1);
-        while (clock.Elapsed - loadTime < settings.RestDuration * 2
-            && (clock.Elapsed - loadTime < settings.RestDuration || !Settled(restAfter, window)))
-        {
-            await Task.Delay(settings.SampleInterval);
-            ServerSample sample = settings.RestWithoutCollections
-                ? sampler.SampleProcOnly(clock.Elapsed - loadTime, idleAfter)
-                : await sampler.SampleAsync(clock.Elapsed - loadTime, tally);
-            restAfter.Add(sample);
-            Console.WriteLine($"at rest: {sample}");
-        }
-        // The sampler's own connections linger on the server's side for up to 2 s after they are read.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        List<ServerSample> restAfter = await RestUntilSettledAsync(settings, sampler, tally, idleAfter, "at rest");
         SortedDictionary<string, int> filesAfter = sampler.OpenFilesByKind();
         MemoryMap mapAfter = SaveMemoryMap(settings, "after");
         Console.WriteLine($"settled after: {Sampler.Describe(filesAfter)}; files: {sampler.OpenFilePaths()}");
 
         // Last, because they change what they measure: an aggressive collection decommits what the GC keeps for reuse,
         // and malloc_trim returns what glibc keeps of freed native memory. What they give back is the runtime's.
-        ServerSample aggressive = await sampler.SampleAsync(clock.Elapsed - loadTime, tally, "collect=aggressive");
+        TimeSpan restTime = restAfter.Count > 0 ? restAfter[^1].Elapsed : TimeSpan.Zero;
+        ServerSample aggressive = await sampler.SampleAsync(restTime, tally, "collect=aggressive");
         MemoryMap mapAggressive = SaveMemoryMap(settings, "after-aggressive-gc");
         Console.WriteLine($"after an aggressive collection: {aggressive}");
-        ServerSample trimmed = await sampler.SampleAsync(clock.Elapsed - loadTime, tally, "trim=native");
+        ServerSample trimmed = await sampler.SampleAsync(restTime, tally, "trim=native");
         MemoryMap mapTrimmed = SaveMemoryMap(settings, "after-malloc-trim");
         Console.WriteLine($"then after malloc_trim: {trimmed}");
 
-        var report = new SoakReport(settings, startedAt, loadTime, tally, runtimeSettings, restBefore, samples, idleAfter, restAfter, aggressive, trimmed,
+        var report = new SoakReport(settings, startedAt, loadTime, tally, runtimeSettings, coldStart, warmUpTally, restBefore, samples, idleAfter, restAfter, aggressive, trimmed,
             filesBefore, filesAfter,
-            [("before the load", mapBefore), ("at rest after the load", mapAfter), ("then after an aggressive collection", mapAggressive), ("then after `malloc_trim(0)`", mapTrimmed)]);
+            [("at a cold start", mapColdStart), (settings.WarmUpPass > TimeSpan.Zero ? "before the load (after the warm-up pass)" : "before the load", mapBefore),
+             ("at rest after the load", mapAfter), ("then after an aggressive collection", mapAggressive), ("then after `malloc_trim(0)`", mapTrimmed)]);
         await File.WriteAllTextAsync(settings.ReportPath, report.ToMarkdown());
         Console.WriteLine(report.Summary());
         return report.Passed ? 0 : 1;
+    }
 
-        Task Run(Func<Tally, IPEndPoint, Random, CancellationToken, Task> client, int clientSeed) =>
-            Task.Run(() => client(tally, target, new Random(clientSeed), stop.Token));
+    /// <summary>
+    /// Starts the clients: with <paramref name="clientsPerScenario"/> 0 the soak's mix (4 kept-alive, 2 pipelining, 2 slow
+    /// senders, one of each other kind), otherwise that many of each kind, for the warm-up pass.
+    /// </summary>
+    private static List<Task> StartClients(Tally tally, IPEndPoint target, int clientsPerScenario, int seedBase, CancellationToken stop)
+    {
+        var tasks = new List<Task>();
+        int seed = seedBase;
+        Add(KeepAliveClientAsync, clientsPerScenario == 0 ? 4 : clientsPerScenario);
+        Add(PipeliningClientAsync, clientsPerScenario == 0 ? 2 : clientsPerScenario);
+        Add(BadRequestClientAsync, clientsPerScenario == 0 ? 1 : clientsPerScenario);
+        Add(AbortingClientAsync, clientsPerScenario == 0 ? 1 : clientsPerScenario);
+        Add(SlowSenderAsync, clientsPerScenario == 0 ? 2 : clientsPerScenario);
+        Add(SlowReaderAsync, clientsPerScenario == 0 ? 1 : clientsPerScenario);
+        return tasks;
+
+        void Add(Func<Tally, IPEndPoint, Random, CancellationToken, Task> client, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int clientSeed = ++seed;
+                tasks.Add(Task.Run(() => client(tally, target, new Random(clientSeed), stop)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// At rest: what the process gives back on its own, with a full collection (from /stats) every sample and nothing
+    /// else running. The GC decommits its free regions and ArrayPool.Shared trims itself in steps, over a minute or two
+    /// of collections, so the rest lasts at least RestDuration and then until RSS has settled: the last SettleWindow of
+    /// samples within SettleTolerance of each other (at most twice RestDuration). Elapsed times count from the start of the rest.
+    /// </summary>
+    private static async Task<List<ServerSample>> RestUntilSettledAsync(LoadSettings settings, Sampler sampler, Tally tally, ServerSample idle, string label)
+    {
+        var rest = new List<ServerSample>();
+        int window = Math.Max(2, (int)Math.Ceiling(SettleWindow / settings.SampleInterval) + 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < settings.RestDuration * 2
+            && (clock.Elapsed < settings.RestDuration || !Settled(rest, window)))
+        {
+            await Task.Delay(settings.SampleInterval);
+            ServerSample sample = settings.RestWithoutCollections
+                ? sampler.SampleProcOnly(clock.Elapsed, idle)
+                : await sampler.SampleAsync(clock.Elapsed, tally);
+            rest.Add(sample);
+            Console.WriteLine($"{label}: {sample}");
+        }
+        // The sampler's own connections linger on the server's side for up to 2 s after they are read.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return rest;
     }
 
     private static bool Settled(List<ServerSample> rest, int window)

@@ -9,7 +9,7 @@ internal static class Program
 {
     private const string Usage = """
         usage: Soak server --port-file FILE [--kind tinyhttp|kestrel]
-               Soak load --pid PID --port PORT [--server tinyhttp|kestrel] [--minutes M] [--sample-seconds S]
+               Soak load --pid PID --port PORT [--server tinyhttp|kestrel] [--minutes M] [--warm-up-pass-seconds S] [--sample-seconds S]
                          [--rest-seconds S] [--rest-without-collections] [--report FILE] [--results DIR]
         """;
 
@@ -35,6 +35,7 @@ internal static class Program
                     Port: int.Parse(Option(args, "--port") ?? throw new ArgumentException("--port is required"), CultureInfo.InvariantCulture),
                     ServerKind: Option(args, "--server") ?? "tinyhttp",
                     Duration: TimeSpan.FromMinutes(double.Parse(Option(args, "--minutes") ?? "10", CultureInfo.InvariantCulture)),
+                    WarmUpPass: TimeSpan.FromSeconds(double.Parse(Option(args, "--warm-up-pass-seconds") ?? "20", CultureInfo.InvariantCulture)),
                     SampleInterval: TimeSpan.FromSeconds(double.Parse(Option(args, "--sample-seconds") ?? "5", CultureInfo.InvariantCulture)),
                     RestDuration: TimeSpan.FromSeconds(double.Parse(Option(args, "--rest-seconds") ?? "120", CultureInfo.InvariantCulture)),
                     RestWithoutCollections: Array.IndexOf(args, "--rest-without-collections") > 0,

@@ -28,8 +28,31 @@ internal sealed record ServerSample(
     long ResponsesVerified,
     IReadOnlyDictionary<string, long> ServerEvents)
 {
+    /// <summary>The <c>gc.</c> figures of /stats (per generation after the last full collection, pinned objects, compaction), without the prefix.</summary>
+    public IReadOnlyDictionary<string, long> Gc { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>A <see cref="Gc"/> figure, 0 when the server did not report it.</summary>
+    public long GcFigure(string name) => Gc.GetValueOrDefault(name);
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"t={Elapsed.TotalSeconds,6:0}s rss={RssBytes / 1048576.0,6:0.0} MiB committed={CommittedBytes / 1048576.0,6:0.0} MiB live-heap={LiveHeapBytes / 1048576.0,5:0.00} MiB heap={HeapSizeBytes / 1048576.0,5:0.0} MiB fds={OpenFiles,4} threads={Threads,3} conns={ActiveConnections,3} sent={RequestsSent} verified={ResponsesVerified}");
+        $"t={Elapsed.TotalSeconds,6:0}s rss={RssBytes / 1048576.0,6:0.0} MiB committed={CommittedBytes / 1048576.0,6:0.0} MiB live-heap={LiveHeapBytes / 1048576.0,5:0.00} MiB heap={HeapSizeBytes / 1048576.0,5:0.0} MiB fds={OpenFiles,4} threads={Threads,3} conns={ActiveConnections,3} sent={RequestsSent} verified={ResponsesVerified} {DescribeGc()}");
+
+    /// <summary>Size/free space in MiB of gen0, gen1, gen2, LOH and POH after the last full collection, whether it compacted, pinned objects.</summary>
+    public string DescribeGc()
+    {
+        if (Gc.Count == 0)
+        {
+            return "";
+        }
+        var text = new System.Text.StringBuilder("gens(size/free MiB)=");
+        string[] names = ["g0", "g1", "g2", "loh", "poh"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? " " : "")}{names[i]}:{GcFigure($"gen{i}_size_after_bytes") / 1048576.0:0.0}/{GcFigure($"gen{i}_fragmentation_after_bytes") / 1048576.0:0.0}");
+        }
+        text.Append(CultureInfo.InvariantCulture, $" compacted={GcFigure("compacted")} pinned={GcFigure("pinned_objects")} eph-pinned={GcFigure("ephemeral_pinned_objects")} eph-compacted={GcFigure("ephemeral_compacted")}");
+        return text.ToString();
+    }
 }
 
 /// <summary>
@@ -58,7 +81,10 @@ internal sealed class Sampler(int pid, IPEndPoint server)
             (int)stats["active_connections"],
             tally.TotalSent,
             tally.TotalVerified,
-            stats.Where(pair => pair.Key.StartsWith("event.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key["event.".Length..], pair => pair.Value, StringComparer.Ordinal));
+            stats.Where(pair => pair.Key.StartsWith("event.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key["event.".Length..], pair => pair.Value, StringComparer.Ordinal))
+        {
+            Gc = stats.Where(pair => pair.Key.StartsWith("gc.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key["gc.".Length..], pair => pair.Value, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>

@@ -139,6 +139,18 @@ internal static class SoakServer
         // How far gen0 grew before the last ephemeral collection: the gen0 budget the GC chose, which it keeps committed.
         text.Append(CultureInfo.InvariantCulture, $"gen0_before_last_ephemeral_gc_bytes={GC.GetGCMemoryInfo(GCKind.Ephemeral).GenerationInfo[0].SizeBeforeBytes}\n");
         text.Append(CultureInfo.InvariantCulture, $"gen0={GC.CollectionCount(0)}\ngen1={GC.CollectionCount(1)}\ngen2={GC.CollectionCount(2)}\n");
+        // The full collection just run, generation by generation (0, 1, 2, large objects, pinned objects): where the heap
+        // and its free space are, whether it compacted, and how many objects were pinned while it ran.
+        text.Append(CultureInfo.InvariantCulture, $"gc.compacted={(info.Compacted ? 1 : 0)}\ngc.pinned_objects={info.PinnedObjectsCount}\ngc.promoted_bytes={info.PromotedBytes}\ngc.generation={info.Generation}\n");
+        for (int generation = 0; generation < info.GenerationInfo.Length; generation++)
+        {
+            GCGenerationInfo generationInfo = info.GenerationInfo[generation];
+            text.Append(CultureInfo.InvariantCulture, $"gc.gen{generation}_size_after_bytes={generationInfo.SizeAfterBytes}\ngc.gen{generation}_fragmentation_after_bytes={generationInfo.FragmentationAfterBytes}\n");
+        }
+        // The last background and the last ephemeral collection, which ran under load (pinned objects and compaction).
+        GCMemoryInfo background = GC.GetGCMemoryInfo(GCKind.Background);
+        GCMemoryInfo ephemeral = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        text.Append(CultureInfo.InvariantCulture, $"gc.ephemeral_pinned_objects={ephemeral.PinnedObjectsCount}\ngc.ephemeral_compacted={(ephemeral.Compacted ? 1 : 0)}\ngc.background_index={background.Index}\ngc.index={info.Index}\n");
         text.Append(CultureInfo.InvariantCulture, $"active_connections={activeConnections}\n");
         text.Append(CultureInfo.InvariantCulture, $"thread_pool_threads={ThreadPool.ThreadCount}\n");
         foreach (KeyValuePair<string, long> pair in events)
