@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 
 namespace TinyHttp.Protocol;
 
@@ -21,37 +22,20 @@ internal static class HttpCharacters
 
     public static bool IsTokenChar(byte b) => TokenTable[b] != 0;
 
-    public static bool IsToken(ReadOnlySpan<byte> span)
-    {
-        if (span.IsEmpty)
-        {
-            return false;
-        }
-        foreach (byte b in span)
-        {
-            if (TokenTable[b] == 0)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private const string TokenCharacters = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-    public static bool IsToken(string value)
-    {
-        if (value.Length == 0)
-        {
-            return false;
-        }
-        foreach (char c in value)
-        {
-            if (c > 0x7F || TokenTable[c] == 0)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    // The same sets as SearchValues, so a whole name is checked vectorised rather than a byte at a time.
+    private static readonly SearchValues<byte> TokenBytes = SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(TokenCharacters));
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create(TokenCharacters);
+
+    // What a field value may not contain (RFC 9110 §5.5): the controls other than HTAB, and DEL.
+    private static readonly SearchValues<char> InvalidFieldValueChars = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\n\u000B\u000C\r\u000E\u000F" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
+
+    public static bool IsToken(ReadOnlySpan<byte> span) => !span.IsEmpty && span.IndexOfAnyExcept(TokenBytes) < 0;
+
+    public static bool IsToken(string value) => value.Length != 0 && value.AsSpan().IndexOfAnyExcept(TokenChars) < 0;
 
     /// <summary>RFC 9110 §5.5: field-vchar = VCHAR / obs-text, plus SP and HTAB inside the value.</summary>
     public static bool IsFieldValueByte(byte b) => b >= 0x20 ? b != 0x7F : b == (byte)'\t';
@@ -74,17 +58,7 @@ internal static class HttpCharacters
     }
 
     /// <summary>True when a string may be sent as a field value: no CTL other than HTAB (so no CR, LF or NUL).</summary>
-    public static bool IsValidFieldValue(string value)
-    {
-        foreach (char c in value)
-        {
-            if ((c < 0x20 && c != '\t') || c == 0x7F)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool IsValidFieldValue(string value) => value.AsSpan().IndexOfAny(InvalidFieldValueChars) < 0;
 
     public static bool IsWhitespace(byte b) => b == (byte)' ' || b == (byte)'\t';
 

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 
 namespace TinyHttp.Protocol;
 
@@ -90,19 +91,11 @@ internal static class TargetSyntax
     }
 
     // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4address is a subset of it.
-    private static bool IsRegNameOrIPv4(ReadOnlySpan<byte> host)
-    {
-        foreach (byte b in host)
-        {
-            if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~'
-                  or (byte)'%' or (byte)'!' or (byte)'$' or (byte)'&' or (byte)'\'' or (byte)'(' or (byte)')'
-                  or (byte)'*' or (byte)'+' or (byte)',' or (byte)';' or (byte)'='))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private static bool IsRegNameOrIPv4(ReadOnlySpan<byte> host) => host.IndexOfAnyExcept(RegNameBytes) < 0;
+
+    // RFC 3986 §3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims ), which covers IPv4address too.
+    private static readonly SearchValues<byte> RegNameBytes =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;="u8);
 
     // IP-literal = "[" ( IPv6address / IPvFuture ) "]"; checked for its alphabet, not its full grammar.
     private static bool IsIpLiteralBody(ReadOnlySpan<byte> body)

@@ -193,7 +193,16 @@ internal sealed class SocketEventLoop
                 SocketReadiness? readiness = Volatile.Read(ref _slots)[(int)(uint)data];
                 if (readiness is not null && readiness.Data == data)
                 {
-                    readiness.OnEvents(Epoll.EventsAt(events, i));
+                    try
+                    {
+                        readiness.OnEvents(Epoll.EventsAt(events, i));
+                    }
+                    catch (Exception ex)
+                    {
+                        // OnEvents reports socket failures to the waiter and continuations catch their own; this is a
+                        // bug, and the loop must outlive it. The waiter it was for is failed, so its connection ends.
+                        readiness.Fail(ex);
+                    }
                 }
                 Interlocked.Increment(ref _dispatched);
             }

@@ -113,7 +113,7 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
             {
                 while (!_sendData.IsEmpty)
                 {
-                    int count = socket.Send(_sendData.Span, SocketFlags.None, out SocketError error);
+                    int count = Send(_sendData.Span, out SocketError error);
                     if (error == SocketError.WouldBlock)
                     {
                         break;
@@ -137,7 +137,7 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
                 SocketError error = SocketError.Success;
                 if (!_receiveBuffer.IsEmpty)
                 {
-                    receivedCount = socket.Receive(_receiveBuffer.Span, SocketFlags.None, out error);
+                    receivedCount = Receive(_receiveBuffer.Span, out error);
                 }
                 if (error != SocketError.WouldBlock)
                 {
@@ -195,6 +195,33 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         {
             _receive.RunContinuationsAsynchronously = true;
             CompleteReceive(0, Closed());
+        }
+    }
+
+    /// <summary>Fails what is waiting with <paramref name="error"/> and unregisters the socket (the loop's last resort).</summary>
+    public void Fail(Exception error)
+    {
+        bool received, sent;
+        lock (this)
+        {
+            received = _receivePending;
+            sent = _sendPending;
+            _receivePending = _sendPending = false;
+            if (!_closed)
+            {
+                _closed = true;
+                Unregister();
+            }
+        }
+        if (sent)
+        {
+            _send.RunContinuationsAsynchronously = true;
+            CompleteSend(new IOException("The connection failed in the event loop.", error));
+        }
+        if (received)
+        {
+            _receive.RunContinuationsAsynchronously = true;
+            CompleteReceive(0, new IOException("The connection failed in the event loop.", error));
         }
     }
 
@@ -317,8 +344,48 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         }
     }
 
+    // The socket's calls, with a socket closed by someone else reported like any other failure: an exception must never
+    // reach the loop thread.
+    private int Send(ReadOnlySpan<byte> data, out SocketError error)
+    {
+        try
+        {
+            return socket.Send(data, SocketFlags.None, out error);
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+            return 0;
+        }
+    }
+
+    private int Receive(Span<byte> buffer, out SocketError error)
+    {
+        try
+        {
+            return socket.Receive(buffer, SocketFlags.None, out error);
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+            return 0;
+        }
+    }
+
     // Under the lock: registers or re-arms the socket for what is still waited for.
     private Exception? Arm()
+    {
+        try
+        {
+            return ArmSocket();
+        }
+        catch (ObjectDisposedException ex)
+        {
+            return ex;
+        }
+    }
+
+    private Exception? ArmSocket()
     {
         uint interest = (_receivePending ? Epoll.In : 0) | (_sendPending ? Epoll.Out : 0);
         if (interest == 0)
@@ -352,6 +419,8 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
                 Epoll.Control(loop.Handle, Epoll.Delete, (int)socket.SafeHandle.DangerousGetHandle(), 0, 0);
             }
             loop.Unregister(Data);
+            // Once: a second Unregister must not free the slot again, and a late event no longer matches.
+            Data = 0;
             _registered = false;
         }
         if (_handleReferenced)
