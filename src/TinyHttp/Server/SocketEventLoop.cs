@@ -7,14 +7,15 @@ using System.Threading.Tasks;
 namespace TinyHttp.Server;
 
 /// <summary>
-/// SocketEventLoop waits for plain connections on Linux with one epoll instance and runs what was waiting on the thread
-/// that saw the event: the receive completes, the request is parsed, a synchronous handler runs and its response is
+/// SocketEventLoop waits for connections (plain and TLS) on Linux with one epoll instance and runs what was waiting on
+/// the thread that saw the event: the receive completes, the request is parsed, a synchronous handler runs and its response is
 /// sent, all before the thread waits again. The runtime's socket engine instead hands every completion from its epoll
 /// thread to the thread pool, and that hand-off (a wake-up and a context switch per request) was most of the cost
 /// TinyHttp could not remove on its own side (docs/performance.md).
 /// <para>
-/// Every registration is one-shot, so an event goes to exactly one thread and a connection is never run by two at
-/// once; the connection re-arms when it waits again. There is one loop thread per processor. A handler that blocks
+/// Every registration is one-shot, so an event goes to exactly one thread, and a thread takes one event at a time; the
+/// connection re-arms when it waits again. (A connection's receive and its send are separate waits: the read-ahead of an
+/// async handler and the handler's own send can go on on two threads at once, as they could on the thread pool.) There is one loop thread per processor. A handler that blocks
 /// holds its thread, as it would hold a thread-pool thread, and the other loop threads go on serving; when every loop
 /// thread has been busy for two checks in a row (half a second apart) without finishing anything, another thread joins,
 /// and threads beyond one per processor leave after a while without events.
@@ -30,6 +31,7 @@ internal sealed class SocketEventLoop
     private const int ExtraThreadIdleMilliseconds = 20_000;
     private const int MaxThreads = 256;
     private const int PollMicroseconds = 50;
+    private static readonly long PollTicks = Stopwatch.Frequency * PollMicroseconds / 1_000_000;
 
     private readonly int _epoll;
     private readonly int _baseThreads;
@@ -171,9 +173,11 @@ internal sealed class SocketEventLoop
     private void Run()
     {
         s_isLoopThread = true;
-        // One event at a time when there are other threads to take the next one (so a long handler delays nobody
-        // else's event), a batch when this thread is the only one.
-        byte[] events = new byte[Epoll.EventSize * (_baseThreads == 1 ? 64 : 1)];
+        // One event per wait, even with one thread: an event taken out of epoll can only be run by the thread that took
+        // it, so a batch would leave the rest of it waiting behind a handler that blocks, where no added thread can reach
+        // it (and a handler waiting for another request of the same batch would wait forever). Pinned: the kernel
+        // writes into it during every wait.
+        byte[] events = GC.AllocateUninitializedArray<byte>(Epoll.EventSize, pinned: true);
         while (true)
         {
             Interlocked.Increment(ref _waitingThreads);
@@ -241,12 +245,12 @@ internal sealed class SocketEventLoop
         }
     }
 
-    private static readonly long PollTicks = Stopwatch.Frequency * PollMicroseconds / 1_000_000;
-
     private bool LeaveIfExtra()
     {
+        // Only while another thread still waits for events: if every other thread is blocked in a handler, this one
+        // stays, or nobody would be left to notice the next event until the starvation check adds a thread again.
         int threads = Volatile.Read(ref _threads);
-        return threads > _baseThreads && Interlocked.CompareExchange(ref _threads, threads - 1, threads) == threads;
+        return threads > _baseThreads && Volatile.Read(ref _waitingThreads) > 0 && Interlocked.CompareExchange(ref _threads, threads - 1, threads) == threads;
     }
 
     private void CheckStarvation()

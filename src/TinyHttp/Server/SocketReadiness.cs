@@ -12,7 +12,9 @@ namespace TinyHttp.Server;
 /// time, each a reusable awaitable (no allocation per wait), completed on the loop thread that saw the event with the
 /// bytes already moved. The socket is registered on its first wait, one-shot: every wait re-arms it with what is
 /// still waited for. Closing unregisters it before the socket is closed, so its descriptor number cannot be reused
-/// while the loop still knows it.
+/// while the loop still knows it. While registered it holds a reference on the socket's handle: a
+/// <see cref="Socket.Dispose()"/> not preceded by <see cref="Close"/> would wait for that reference (the runtime retries
+/// its close until it can), so every owner of a registered socket closes this first.
 /// </summary>
 internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IValueTaskSource<int>, IValueTaskSource
 {
@@ -42,7 +44,11 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         }
         lock (this)
         {
-            if (_closed || _receivePending)
+            if (_receivePending)
+            {
+                return ValueTask.FromException<int>(new InvalidOperationException("A receive is already waiting on this connection; receives must not overlap."));
+            }
+            if (_closed)
             {
                 return ValueTask.FromException<int>(Closed());
             }
@@ -74,7 +80,11 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         }
         lock (this)
         {
-            if (_closed || _sendPending)
+            if (_sendPending)
+            {
+                return ValueTask.FromException(new InvalidOperationException("A send is already waiting on this connection; sends must not overlap."));
+            }
+            if (_closed)
             {
                 return ValueTask.FromException(Closed());
             }
@@ -156,14 +166,23 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
                 _receivePending = _sendPending = false;
             }
         }
-        // Outside the lock: completing runs the waiter's continuation here, and it may wait again.
-        if (sent)
+        // Outside the lock: completing runs the waiter's continuation here, and it may wait again. When one event ends
+        // both waits, the send's continuation goes to the thread pool: run here, it could wait (synchronously) for what
+        // the receive's completion, still below it on this stack, would bring.
+        try
         {
-            CompleteSend(sendError);
+            if (sent)
+            {
+                _send.RunContinuationsAsynchronously = received;
+                CompleteSend(sendError);
+            }
         }
-        if (received)
+        finally
         {
-            CompleteReceive(receivedCount, receiveError);
+            if (received)
+            {
+                CompleteReceive(receivedCount, receiveError);
+            }
         }
     }
 

@@ -162,8 +162,9 @@ internal sealed class SocketTransport : ConnectionTransport
     public override Stream DetachAsStream()
     {
         // NetworkStream refuses a non-blocking socket; the stream's owner expects ordinary blocking reads and writes.
-        _socket.Blocking = true;
+        // Out of the loop first: a loop thread must not receive on the socket once reads on it may block.
         _readiness?.Detach();
+        _socket.Blocking = true;
         return new NetworkStream(_socket, ownsSocket: true);
     }
 }
