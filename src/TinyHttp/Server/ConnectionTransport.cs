@@ -92,7 +92,7 @@ internal abstract class ConnectionTransport(Socket? socket)
         }
     }
 
-    /// <summary>Resets the connection (TCP RST) and releases it; pending operations fail.</summary>
+    /// <summary>Resets the connection (TCP RST) and releases it (<see cref="Dispose"/>); pending operations fail.</summary>
     public virtual void Abort()
     {
         try
@@ -102,7 +102,7 @@ internal abstract class ConnectionTransport(Socket? socket)
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
         }
-        Socket.Dispose();
+        Dispose();
     }
 
     /// <summary>Closes the connection and releases it.</summary>

@@ -190,35 +190,13 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
     /// Unregisters the socket and fails what was waiting (on the thread pool, not on the caller's thread). Call before
     /// closing the socket.
     /// </summary>
-    public void Close()
-    {
-        bool received, sent;
-        lock (this)
-        {
-            if (_closed)
-            {
-                return;
-            }
-            _closed = true;
-            received = _receivePending;
-            sent = _sendPending;
-            _receivePending = _sendPending = false;
-            Unregister();
-        }
-        if (sent)
-        {
-            _send.RunContinuationsAsynchronously = true;
-            CompleteSend(Closed());
-        }
-        if (received)
-        {
-            _receive.RunContinuationsAsynchronously = true;
-            CompleteReceive(0, Closed());
-        }
-    }
+    public void Close() => End(null);
 
     /// <summary>Fails what is waiting with <paramref name="error"/> and unregisters the socket (the loop's last resort).</summary>
-    public void Fail(Exception error)
+    public void Fail(Exception error) => End(new IOException("The connection failed in the event loop.", error));
+
+    // Fails the waits with error, or with a closed connection's SocketException (made only when something waits).
+    private void End(Exception? error)
     {
         bool received, sent;
         lock (this)
@@ -235,12 +213,12 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         if (sent)
         {
             _send.RunContinuationsAsynchronously = true;
-            CompleteSend(new IOException("The connection failed in the event loop.", error));
+            CompleteSend(error ?? Closed());
         }
         if (received)
         {
             _receive.RunContinuationsAsynchronously = true;
-            CompleteReceive(0, new IOException("The connection failed in the event loop.", error));
+            CompleteReceive(0, error ?? Closed());
         }
     }
 

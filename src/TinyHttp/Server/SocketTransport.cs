@@ -140,18 +140,6 @@ internal sealed class SocketTransport : ConnectionTransport
         return default;
     }
 
-    public override void Abort()
-    {
-        try
-        {
-            _socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
-        Dispose();
-    }
-
     public override void Dispose()
     {
         // The loop lets go of the descriptor before it is closed, so its number cannot come back to the loop as another socket.

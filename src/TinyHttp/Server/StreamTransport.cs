@@ -26,12 +26,6 @@ internal sealed class StreamTransport(Stream stream, Socket socket) : Connection
         Socket.Shutdown(SocketShutdown.Send);
     }
 
-    public override void Abort()
-    {
-        base.Abort();
-        stream.Dispose();
-    }
-
     public override void Dispose()
     {
         stream.Dispose();

@@ -100,18 +100,6 @@ internal sealed class TlsTransport : ConnectionTransport
         Socket.Shutdown(SocketShutdown.Send);
     }
 
-    public override void Abort()
-    {
-        try
-        {
-            Socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-        }
-        Dispose();
-    }
-
     public override void Dispose()
     {
         // The SslStream disposes the stream under it, which lets the loop go of the socket before closing it.
