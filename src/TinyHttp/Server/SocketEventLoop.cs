@@ -234,9 +234,7 @@ internal sealed class SocketEventLoop
                 {
                     return count;
                 }
-                // Yield rather than spin: a thread waiting for this core (a timer, the JIT's tiering) runs now, in the gap
-                // between requests, instead of preempting the loop later in the middle of one.
-                Thread.Yield();
+                Thread.SpinWait(20);
             }
             while (Stopwatch.GetTimestamp() < until);
             return 0;
