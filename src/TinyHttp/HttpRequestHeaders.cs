@@ -69,6 +69,11 @@ public sealed class HttpRequestHeaders : IReadOnlyList<KeyValuePair<string, stri
 
     internal void Reset()
     {
+        if (_names.Length == 0)
+        {
+            // No handler has read a header by name yet: there is nothing to forget.
+            return;
+        }
         int count = Math.Min(Count, _names.Length);
         Array.Clear(_names, 0, count);
         Array.Clear(_values, 0, count);

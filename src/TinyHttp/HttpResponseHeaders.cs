@@ -62,11 +62,7 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
             _response.ContentLength = ParseContentLength(value);
             return;
         }
-        if (_count == _fields.Length)
-        {
-            Array.Resize(ref _fields, _fields.Length * 2);
-        }
-        _fields[_count++] = new ResponseField(name, value);
+        Append(name, value);
     }
 
     /// <summary>Replaces every field named <paramref name="name"/> with one field holding <paramref name="value"/>.</summary>
@@ -81,7 +77,7 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         int index = IndexOf(name);
         if (index < 0)
         {
-            Add(name, value);
+            Append(name, value);
             return;
         }
         _fields[index] = new ResponseField(name, value);
@@ -147,8 +143,21 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
 
     internal void Reset()
     {
-        Array.Clear(_fields, 0, _count);
+        // A loop rather than Array.Clear: there are a few fields at most, and this runs twice per request.
+        for (int i = 0; i < _count; i++)
+        {
+            _fields[i] = default;
+        }
         _count = 0;
+    }
+
+    private void Append(string name, string value)
+    {
+        if (_count == _fields.Length)
+        {
+            Array.Resize(ref _fields, _fields.Length * 2);
+        }
+        _fields[_count++] = new ResponseField(name, value);
     }
 
     private int IndexOf(string name)
@@ -183,13 +192,21 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         ThrowIfStarted();
-        if (!HttpCharacters.IsToken(name))
+        if (!ValidatedStrings.Contains(ValidatedStrings.Names, name))
         {
-            throw new ArgumentException($"'{name}' is not a valid header field name: use letters, digits and !#$%&'*+-.^_`|~ only.", nameof(name));
+            if (!HttpCharacters.IsToken(name))
+            {
+                throw new ArgumentException($"'{name}' is not a valid header field name: use letters, digits and !#$%&'*+-.^_`|~ only.", nameof(name));
+            }
+            ValidatedStrings.Add(ValidatedStrings.Names, name);
         }
-        if (!HttpCharacters.IsValidFieldValue(value))
+        if (!ValidatedStrings.Contains(ValidatedStrings.Values, value))
         {
-            throw new ArgumentException($"The value for header '{name}' contains a control character (CR, LF, NUL or another); such a value could split the response.", nameof(value));
+            if (!HttpCharacters.IsValidFieldValue(value))
+            {
+                throw new ArgumentException($"The value for header '{name}' contains a control character (CR, LF, NUL or another); such a value could split the response.", nameof(value));
+            }
+            ValidatedStrings.Add(ValidatedStrings.Values, value);
         }
 
     }
@@ -207,5 +224,33 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         {
             throw new InvalidOperationException("The response has started: headers can no longer change. Set them before writing or flushing the body.");
         }
+    }
+
+    /// <summary>
+    /// Names and values that passed validation lately. A handler sets the same headers from the same string instances
+    /// (literals, cached values) on every request, and strings do not change, so one seen valid once is valid again
+    /// without another scan. Small tables shared by all responses: a slot holds the last string of its hash, and a race
+    /// between threads costs only a repeated scan.
+    /// </summary>
+    private static class ValidatedStrings
+    {
+        private const int Slots = 64;
+        // Long values are scanned each time rather than kept alive here.
+        private const int MaxCachedLength = 128;
+
+        public static readonly string?[] Names = new string?[Slots];
+        public static readonly string?[] Values = new string?[Slots];
+
+        public static bool Contains(string?[] table, string value) => ReferenceEquals(table[Slot(value)], value);
+
+        public static void Add(string?[] table, string value)
+        {
+            if (value.Length <= MaxCachedLength)
+            {
+                table[Slot(value)] = value;
+            }
+        }
+
+        private static int Slot(string value) => (value.Length == 0 ? 0 : value.Length * 7 + value[^1]) & (Slots - 1);
     }
 }

@@ -177,7 +177,7 @@ internal sealed class RequestHeadParser
     // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT only), asterisk-form (OPTIONS only).
     private static void ClassifyTarget(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, int offset, RequestHead head)
     {
-        if (!IsValidTargetBytes(target))
+        if (!IsValidTargetBytes(target, out int question))
         {
             throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestTarget);
         }
@@ -198,7 +198,7 @@ internal sealed class RequestHeadParser
         if (target[0] == (byte)'/')
         {
             head.TargetForm = RequestTargetForm.Origin;
-            SplitPathAndQuery(target, offset, head);
+            SetPathAndQuery(target, offset, question, head);
             return;
         }
 
@@ -220,12 +220,11 @@ internal sealed class RequestHeadParser
             throw new BadHttpRequestException(RequestRejectionReason.InvalidRequestTarget);
         }
         head.TargetForm = RequestTargetForm.Absolute;
-        SplitPathAndQuery(target.Slice(pathStart), offset + pathStart, head);
+        SetPathAndQuery(target.Slice(pathStart), offset + pathStart, question < 0 ? -1 : question - pathStart, head);
     }
 
-    private static void SplitPathAndQuery(ReadOnlySpan<byte> pathAndQuery, int offset, RequestHead head)
+    private static void SetPathAndQuery(ReadOnlySpan<byte> pathAndQuery, int offset, int question, RequestHead head)
     {
-        int question = pathAndQuery.IndexOf((byte)'?');
         if (question < 0)
         {
             head.TargetPath = new ByteRange(offset, pathAndQuery.Length);
@@ -239,8 +238,14 @@ internal sealed class RequestHeadParser
     }
 
     // Visible ASCII only, no fragment (RFC 9112 §3.2 has none), and every '%' followed by two hex digits (RFC 3986 §2.1).
-    private static bool IsValidTargetBytes(ReadOnlySpan<byte> target)
+    // Also finds the first '?', where the query starts (-1 when there is none).
+    private static bool IsValidTargetBytes(ReadOnlySpan<byte> target, out int question)
     {
+        if (target.Length < HttpCharacters.ShortScanLength)
+        {
+            return IsValidShortTarget(target, out question);
+        }
+        question = target.IndexOf((byte)'?');
         if (target.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0 || target.IndexOf((byte)'#') >= 0)
         {
             return false;
@@ -260,29 +265,42 @@ internal sealed class RequestHeadParser
         return true;
     }
 
+    private static bool IsValidShortTarget(ReadOnlySpan<byte> target, out int question)
+    {
+        question = -1;
+        for (int i = 0; i < target.Length; i++)
+        {
+            byte b = target[i];
+            if ((uint)(b - 0x21) > 0x7E - 0x21 || b == (byte)'#')
+            {
+                return false;
+            }
+            if (b == (byte)'%')
+            {
+                if (i + 2 >= target.Length || HttpCharacters.HexValue(target[i + 1]) < 0 || HttpCharacters.HexValue(target[i + 2]) < 0)
+                {
+                    return false;
+                }
+                i += 2;
+            }
+            else if (b == (byte)'?' && question < 0)
+            {
+                question = i;
+            }
+        }
+        return true;
+    }
+
     // RFC 9112 §5.1: field-line = field-name ":" OWS field-value OWS
     private void ParseFieldLine(ReadOnlySpan<byte> line, int offset, RequestHead head)
     {
-        if (HttpCharacters.IsWhitespace(line[0]))
+        // The name is the token before the colon: one scan finds both. Anything else is a rejection, sorted out below.
+        int colon = HttpCharacters.TokenLength(line);
+        if (colon == 0 || colon == line.Length || line[colon] != (byte)':')
         {
-            // RFC 9112 §5.2 (obs-fold), and §2.2 for whitespace before the first field line.
-            throw new BadHttpRequestException(RequestRejectionReason.ObsoleteLineFolding);
-        }
-        int colon = line.IndexOf((byte)':');
-        if (colon <= 0)
-        {
-            throw new BadHttpRequestException(RequestRejectionReason.InvalidHeaderLine);
+            throw new BadHttpRequestException(FieldLineRejection(line));
         }
         ReadOnlySpan<byte> name = line.Slice(0, colon);
-        if (HttpCharacters.IsWhitespace(name[^1]))
-        {
-            // RFC 9112 §5.1: "No whitespace is allowed between the field name and colon" — MUST reject with 400.
-            throw new BadHttpRequestException(RequestRejectionReason.WhitespaceBeforeColon);
-        }
-        if (!HttpCharacters.IsToken(name))
-        {
-            throw new BadHttpRequestException(RequestRejectionReason.InvalidHeaderName);
-        }
 
         ReadOnlySpan<byte> rawValue = line.Slice(colon + 1);
         int leading = 0;
@@ -304,6 +322,24 @@ internal sealed class RequestHeadParser
             new ByteRange(offset, colon),
             new ByteRange(offset + colon + 1 + leading, value.Length)));
         ApplyFramingField(name, value, head);
+    }
+
+    private static RequestRejectionReason FieldLineRejection(ReadOnlySpan<byte> line)
+    {
+        if (HttpCharacters.IsWhitespace(line[0]))
+        {
+            // RFC 9112 §5.2 (obs-fold), and §2.2 for whitespace before the first field line.
+            return RequestRejectionReason.ObsoleteLineFolding;
+        }
+        int colon = line.IndexOf((byte)':');
+        if (colon <= 0)
+        {
+            return RequestRejectionReason.InvalidHeaderLine;
+        }
+        // RFC 9112 §5.1: "No whitespace is allowed between the field name and colon" — MUST reject with 400.
+        return HttpCharacters.IsWhitespace(line[colon - 1])
+            ? RequestRejectionReason.WhitespaceBeforeColon
+            : RequestRejectionReason.InvalidHeaderName;
     }
 
     private void ApplyFramingField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, RequestHead head)

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Text;
 using System.Text;
+using System.Text.Unicode;
 
 namespace TinyHttp.Protocol;
 
@@ -59,10 +60,16 @@ internal static class ResponseHeadWriter
                 continue;
             }
             hasDate |= field.Name.Equals("Date", StringComparison.OrdinalIgnoreCase);
-            position += Encoding.ASCII.GetBytes(field.Name, destination.Slice(position));
-            position += Append(destination.Slice(position), ": "u8);
-            position += Encoding.UTF8.GetBytes(field.Value, destination.Slice(position));
-            position += Append(destination.Slice(position), "\r\n"u8);
+            // Names are tokens (ASCII); a value is written as UTF-8. The static transcoders rather than Encoding's
+            // virtual methods: this runs for every field of every response.
+            Ascii.FromUtf16(field.Name, destination.Slice(position), out int written);
+            position += written;
+            destination[position++] = (byte)':';
+            destination[position++] = (byte)' ';
+            Utf8.FromUtf16(field.Value, destination.Slice(position), out _, out written);
+            position += written;
+            destination[position++] = (byte)'\r';
+            destination[position++] = (byte)'\n';
         }
         if (!hasDate)
         {

@@ -91,7 +91,26 @@ internal static class TargetSyntax
     }
 
     // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4address is a subset of it.
-    private static bool IsRegNameOrIPv4(ReadOnlySpan<byte> host) => host.IndexOfAnyExcept(RegNameBytes) < 0;
+    private static bool IsRegNameOrIPv4(ReadOnlySpan<byte> host)
+    {
+        if (host.Length >= HttpCharacters.ShortScanLength)
+        {
+            return host.IndexOfAnyExcept(RegNameBytes) < 0;
+        }
+        foreach (byte b in host)
+        {
+            // The same set as RegNameBytes, as a bit mask over ASCII: bytes 0-63 in the low word, 64-127 in the high.
+            ulong mask = b < 64 ? RegNameMaskLow : b < 128 ? RegNameMaskHigh : 0;
+            if (((mask >> (b & 63)) & 1) == 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private const ulong RegNameMaskLow = 0x2bff7ff200000000;
+    private const ulong RegNameMaskHigh = 0x47fffffe87fffffe;
 
     // RFC 3986 §3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims ), which covers IPv4address too.
     private static readonly SearchValues<byte> RegNameBytes =

@@ -70,6 +70,13 @@ internal sealed class ConnectionTimeouts(MinDataRate? requestBodyRate, MinDataRa
             return false;
         }
         Volatile.Write(ref _deadline, deadline);
+        if ((ConnectionPhase)current == ConnectionPhase.Processing)
+        {
+            // Neither the heartbeat nor a stopping server moves a connection out of Processing, so nothing can race
+            // this change: a plain write does (the deadline is written first, as with the exchange below).
+            Volatile.Write(ref _phase, (int)phase);
+            return true;
+        }
         return Interlocked.CompareExchange(ref _phase, (int)phase, current) == current;
     }
 

@@ -72,6 +72,9 @@ internal sealed class Http1Exchange : IHttpExchange
     public void Unbind()
     {
         End();
+        // The head's copy stays from one request to the next while the connection is busy (pipelined requests reuse
+        // it) and goes back to the pool with the exchange, when the connection waits.
+        Request.Release();
         Body.Unbind();
         _connection = null!;
         _output = null!;
@@ -124,7 +127,6 @@ internal sealed class Http1Exchange : IHttpExchange
         // Until the next request begins, a stale reference (a handler's forgotten background task) finds the response
         // complete and throws, instead of writing into whichever request this exchange carries next.
         Response.MarkCompleted();
-        Request.Release();
     }
 
     public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken) =>

@@ -91,7 +91,10 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
                     {
                         break;
                     }
-                    EnterIdle(_server.Options.KeepAliveTimeout);
+                    // The connection stays in Processing until the next head is found incomplete: a pipelined request
+                    // that is already buffered goes from one request to the next without a phase change.
+                    _exchange?.Parser.Reset(_exchange.Request.Head);
+                    _headStarted = false;
                     continue;
                 }
                 if (progress == HeadProgress.Rejected)
@@ -184,11 +187,18 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
 
     private void EnterIdle(TimeSpan timeout)
     {
-        _exchange?.Parser.Reset(_exchange.Request.Head);
-        _headStarted = false;
         if (_timeouts.TryEnter(ConnectionPhase.Idle, timeout, Environment.TickCount64) && _server.IsStopping)
         {
             CloseIfIdle();
+        }
+    }
+
+    /// <summary>A request has ended and the next head is not all here: the keep-alive clock starts now.</summary>
+    private void EnterIdleAfterRequest()
+    {
+        if (_timeouts.Phase == ConnectionPhase.Processing)
+        {
+            EnterIdle(_server.Options.KeepAliveTimeout);
         }
     }
 
@@ -203,6 +213,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         ReadOnlySpan<byte> buffered = _input.Buffered;
         if (buffered.IsEmpty)
         {
+            EnterIdleAfterRequest();
             return HeadProgress.NeedMoreData;
         }
         Http1Exchange exchange = Exchange;
@@ -219,7 +230,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
 
         if (headLength >= 0)
         {
-            if (!_timeouts.TryEnter(ConnectionPhase.Processing, long.MaxValue))
+            if (_timeouts.Phase != ConnectionPhase.Processing && !_timeouts.TryEnter(ConnectionPhase.Processing, long.MaxValue))
             {
                 return HeadProgress.Closed;
             }
@@ -229,6 +240,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
             return HeadProgress.Complete;
         }
 
+        EnterIdleAfterRequest();
         if (!_headStarted && exchange.Parser.HasStarted(buffered))
         {
             _headStarted = true;
@@ -254,7 +266,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         HttpRequest request = exchange.Request;
         HttpResponse response = exchange.Response;
         long startTimestamp = _server.Metrics.MeasuresRequestDuration ? Stopwatch.GetTimestamp() : 0;
-        _server.Metrics.RequestStarted();
+        bool counted = _server.Metrics.RequestStarted();
 
         Exception? failure = null;
         try
@@ -272,7 +284,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         }
         finally
         {
-            _server.Metrics.RequestEnded();
+            _server.Metrics.RequestEnded(counted);
         }
 
         if (_webSocket is { } webSocket)
@@ -306,7 +318,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         {
             return false;
         }
-        _server.Metrics.RecordRequest(startTimestamp, request.Method, response.StatusCode, request.Head.IsHttp11);
+        _server.Metrics.RecordRequest(startTimestamp, request, response.StatusCode);
 
         if (!exchange.KeepAlive || !InStep || _server.IsStopping)
         {

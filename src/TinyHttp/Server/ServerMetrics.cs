@@ -79,20 +79,40 @@ internal sealed class ServerMetrics : IDisposable
 
     public void ConnectionRejected() => _rejectedConnections.Add(1);
 
-    public void RequestStarted() => _activeRequests.Add(1);
+    /// <summary>
+    /// Counts a request as active when someone listens, and says whether it did: pass that to <see cref="RequestEnded"/>,
+    /// so a listener that arrives mid-request never sees an end without a start.
+    /// </summary>
+    public bool RequestStarted()
+    {
+        if (!_activeRequests.Enabled)
+        {
+            return false;
+        }
+        _activeRequests.Add(1);
+        return true;
+    }
 
-    public void RequestEnded() => _activeRequests.Add(-1);
+    public void RequestEnded(bool counted)
+    {
+        if (counted)
+        {
+            _activeRequests.Add(-1);
+        }
+    }
 
     /// <summary>True while a listener records request durations: only then is a request's start time worth reading.</summary>
     public bool MeasuresRequestDuration => _requestDuration.Enabled;
 
-    public void RecordRequest(long startTimestamp, string method, int statusCode, bool isHttp11)
+    public void RecordRequest(long startTimestamp, HttpRequest request, int statusCode)
     {
         // A start of 0: the listener came after the request started.
         if (!_requestDuration.Enabled || startTimestamp == 0)
         {
             return;
         }
+        string method = request.Method;
+        bool isHttp11 = request.Head.IsHttp11;
         var tags = new TagList
         {
             { "http.request.method", IsKnownMethod(method) ? method : "_OTHER" },

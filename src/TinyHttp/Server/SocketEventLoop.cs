@@ -32,6 +32,9 @@ internal sealed class SocketEventLoop
     private const int MaxThreads = 256;
     private const int PollMicroseconds = 50;
     private static readonly long PollTicks = Stopwatch.Frequency * PollMicroseconds / 1_000_000;
+    // A gap this long between two polls means the thread lost its core to another: polling stops for PollBackOff.
+    private static readonly long PreemptedTicks = Stopwatch.Frequency * 100 / 1_000_000;
+    private static readonly long PollBackOffTicks = Stopwatch.Frequency * 50 / 1_000;
 
     private readonly int _epoll;
     private readonly int _baseThreads;
@@ -46,6 +49,8 @@ internal sealed class SocketEventLoop
     private long _dispatchedAtLastCheck;
     private int _starvedChecks;
     private int _pollingThread;
+    // Until when no thread polls (a Stopwatch timestamp), because a polling thread was preempted.
+    private long _pollAgainAt;
     private readonly Timer _starvationCheck;
 
     [ThreadStatic]
@@ -218,15 +223,23 @@ internal sealed class SocketEventLoop
     /// after another on a connection) then finds a thread awake. Waking a sleeping thread costs more than its whole
     /// request, on a virtual machine especially; the runtime's thread pool spins for the same reason.
     /// </summary>
+    /// <remarks>
+    /// Polling only pays while the thread has its core to itself. When another thread wants the core (the JIT compiling
+    /// in the background, another process), a thread that never sleeps has used more than its share, so the scheduler
+    /// makes it wait whole time slices, milliseconds, with a request in hand. A thread that sleeps between requests
+    /// instead takes the core back as soon as it is woken. So when a poll finds it was preempted (a gap between two
+    /// checks far longer than one check takes), no thread polls for the next 50 ms.
+    /// </remarks>
     private int PollBriefly(byte[] events)
     {
-        if (Interlocked.CompareExchange(ref _pollingThread, 1, 0) != 0)
+        long now = Stopwatch.GetTimestamp();
+        if (now < Volatile.Read(ref _pollAgainAt) || Interlocked.CompareExchange(ref _pollingThread, 1, 0) != 0)
         {
             return 0;
         }
         try
         {
-            long until = Stopwatch.GetTimestamp() + PollTicks;
+            long until = now + PollTicks;
             do
             {
                 int count = Epoll.Wait(_epoll, events, 0);
@@ -235,8 +248,15 @@ internal sealed class SocketEventLoop
                     return count;
                 }
                 Thread.SpinWait(20);
+                long previous = now;
+                now = Stopwatch.GetTimestamp();
+                if (now - previous > PreemptedTicks)
+                {
+                    Volatile.Write(ref _pollAgainAt, now + PollBackOffTicks);
+                    break;
+                }
             }
-            while (Stopwatch.GetTimestamp() < until);
+            while (now < until);
             return 0;
         }
         finally
