@@ -18,7 +18,10 @@ internal static class HttpDate
     private static Snapshot s_current = Create(DateTimeOffset.UtcNow);
 
     /// <summary>The 29 ASCII bytes of the current date, e.g. <c>Wed, 25 Nov 2026 14:00:00 GMT</c>.</summary>
-    public static ReadOnlySpan<byte> Current
+    public static ReadOnlySpan<byte> Current => CurrentArray;
+
+    /// <summary>The current IMF-fixdate's bytes; a new array each second, so a reference says which second it is.</summary>
+    public static byte[] CurrentArray
     {
         get
         {

@@ -22,6 +22,7 @@ namespace TinyHttp.Server;
 internal sealed class Http1Exchange : IHttpExchange
 {
     private readonly long _maxDrain;
+    private readonly ResponseHeadCache _headCache = new();
     private HttpConnection _connection = null!;
     private ConnectionOutput _output = null!;
     private CancellationTokenSource _requestAborted = new();
@@ -145,8 +146,15 @@ internal sealed class Http1Exchange : IHttpExchange
         KeepAlive = ResponseFraming.KeepsAlive(head.KeepAlive, _framing.Kind, ResponseFraming.AsksToClose(fields),
             _connection.IsServerStopping, _connection.InStep && Body.CanBeDrained(_maxDrain));
         ConnectionOption option = ResponseFraming.ConnectionOptionFor(KeepAlive, head.IsHttp11);
+        ReadOnlySpan<byte> cached = _headCache.Find(statusCode, reasonPhrase, fields, _framing.Kind, _framing.ContentLength, option);
+        if (!cached.IsEmpty)
+        {
+            cached.CopyTo(_output.GetSpan(cached.Length));
+            _output.Advance(cached.Length);
+            return _framing;
+        }
         Span<byte> destination = _output.GetSpan(ResponseHeadWriter.MaxLength(statusCode, reasonPhrase, fields));
-        _output.Advance(ResponseHeadWriter.Write(destination, statusCode, reasonPhrase, fields, _framing.Kind, _framing.ContentLength, option));
+        _output.Advance(_headCache.Write(destination, statusCode, reasonPhrase, fields, _framing.Kind, _framing.ContentLength, option));
         return _framing;
     }
 
