@@ -318,7 +318,10 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         {
             return false;
         }
-        _server.Metrics.RecordRequest(startTimestamp, request, response.StatusCode);
+        if (startTimestamp != 0)
+        {
+            _server.Metrics.RecordRequest(startTimestamp, request, response.StatusCode);
+        }
 
         if (!exchange.KeepAlive || !InStep || _server.IsStopping)
         {
