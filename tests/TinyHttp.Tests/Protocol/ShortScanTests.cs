@@ -95,11 +95,7 @@ public class ShortScanTests
             int question = target.IndexOf('?', StringComparison.Ordinal);
             string padded = question < 0 ? target + pad : target.Insert(question, pad);
             string expectedPath = path.Length == 0 ? "" : path + pad;
-            byte[] bytes = Encoding.ASCII.GetBytes($"GET {padded} HTTP/1.1\r\nHost: h\r\n\r\n");
-            var head = new RequestHead();
-            var parser = new RequestHeadParser(8192, 32768, 100);
-            parser.Reset(head);
-            Assert.True(parser.Parse(bytes, head) > 0);
+            (RequestHead head, byte[] bytes) = ParseTarget(padded);
             Assert.Equal(expectedPath, Encoding.ASCII.GetString(head.TargetPath.Of(bytes)));
             Assert.Equal(query, Encoding.ASCII.GetString(head.TargetQuery.Of(bytes)));
         }
@@ -115,15 +111,22 @@ public class ShortScanTests
 
     private static string Target(int length, byte b) => "/" + Encoding.Latin1.GetString(Filled(length, b));
 
-    private static bool ParsesTarget(string target)
+    private static (RequestHead Head, byte[] Bytes) ParseTarget(string target)
     {
         byte[] bytes = Encoding.Latin1.GetBytes($"GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
         var head = new RequestHead();
         var parser = new RequestHeadParser(8192, 32768, 100);
         parser.Reset(head);
+        Assert.Equal(bytes.Length, parser.Parse(bytes, head));
+        return (head, bytes);
+    }
+
+    private static bool ParsesTarget(string target)
+    {
         try
         {
-            return parser.Parse(bytes, head) > 0;
+            ParseTarget(target);
+            return true;
         }
         catch (BadHttpRequestException)
         {

@@ -67,12 +67,14 @@ public sealed class RawHttpConnectionTests
         try
         {
             RawHttpConnection connection = await server.ConnectRawAsync();
-            connection.ReadTimeout = TimeSpan.FromMilliseconds(300);
+            // Long enough for the first five bytes to arrive on a loaded CI machine (a test process starting, JIT and all):
+            // the timeout must fire after they are in, so the message can show them.
+            connection.ReadTimeout = TimeSpan.FromSeconds(3);
             await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 
             TimeoutException error = await Assert.ThrowsAsync<TimeoutException>(() => connection.ReadResponseAsync());
 
-            Assert.Contains("Timed out after 0.3 s waiting for a complete response", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Timed out after 3 s waiting for a complete response", error.Message, StringComparison.Ordinal);
             Assert.Contains("HTTP/1.1 200 OK\\r\\n", error.Message, StringComparison.Ordinal);
             Assert.Contains("Content-Length: 10\\r\\n", error.Message, StringComparison.Ordinal);
             Assert.EndsWith("\\r\\n\\r\\n12345\"", error.Message, StringComparison.Ordinal);
