@@ -192,21 +192,21 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         ThrowIfStarted();
-        if (!ValidatedStrings.Contains(ValidatedStrings.Names, name))
+        if (!ValidNames.Contains(name))
         {
             if (!HttpCharacters.IsToken(name))
             {
                 throw new ArgumentException($"'{name}' is not a valid header field name: use letters, digits and !#$%&'*+-.^_`|~ only.", nameof(name));
             }
-            ValidatedStrings.Add(ValidatedStrings.Names, name);
+            ValidNames.Add(name);
         }
-        if (!ValidatedStrings.Contains(ValidatedStrings.Values, value))
+        if (!ValidValues.Contains(value))
         {
             if (!HttpCharacters.IsValidFieldValue(value))
             {
                 throw new ArgumentException($"The value for header '{name}' contains a control character (CR, LF, NUL or another); such a value could split the response.", nameof(value));
             }
-            ValidatedStrings.Add(ValidatedStrings.Values, value);
+            ValidValues.Add(value);
         }
 
     }
@@ -232,25 +232,27 @@ public sealed class HttpResponseHeaders : IReadOnlyCollection<KeyValuePair<strin
     /// without another scan. Small tables shared by all responses: a slot holds the last string of its hash, and a race
     /// between threads costs only a repeated scan.
     /// </summary>
-    private static class ValidatedStrings
+    private sealed class ValidatedStrings
     {
         private const int Slots = 64;
         // Long values are scanned each time rather than kept alive here.
         private const int MaxCachedLength = 128;
 
-        public static readonly string?[] Names = new string?[Slots];
-        public static readonly string?[] Values = new string?[Slots];
+        private readonly string?[] _slots = new string?[Slots];
 
-        public static bool Contains(string?[] table, string value) => ReferenceEquals(table[Slot(value)], value);
+        public bool Contains(string value) => ReferenceEquals(_slots[Slot(value)], value);
 
-        public static void Add(string?[] table, string value)
+        public void Add(string value)
         {
             if (value.Length <= MaxCachedLength)
             {
-                table[Slot(value)] = value;
+                _slots[Slot(value)] = value;
             }
         }
 
         private static int Slot(string value) => (value.Length == 0 ? 0 : value.Length * 7 + value[^1]) & (Slots - 1);
     }
+
+    private static readonly ValidatedStrings ValidNames = new();
+    private static readonly ValidatedStrings ValidValues = new();
 }

@@ -37,21 +37,8 @@ internal static class HttpCharacters
     // paths and Host values are shorter.
     internal const int ShortScanLength = 32;
 
-    public static bool IsToken(ReadOnlySpan<byte> span)
-    {
-        if (span.Length >= ShortScanLength)
-        {
-            return span.IndexOfAnyExcept(TokenBytes) < 0;
-        }
-        foreach (byte b in span)
-        {
-            if (TokenTable[b] == 0)
-            {
-                return false;
-            }
-        }
-        return !span.IsEmpty;
-    }
+    public static bool IsToken(ReadOnlySpan<byte> span) =>
+        !span.IsEmpty && (span.Length >= ShortScanLength ? span.IndexOfAnyExcept(TokenBytes) < 0 : TokenLength(span) == span.Length);
 
     /// <summary>The length of the token that starts <paramref name="span"/>: the index of its first non-token byte, or its length.</summary>
     public static int TokenLength(ReadOnlySpan<byte> span)

@@ -253,9 +253,7 @@ internal sealed class RequestHeadParser
         int percent = target.IndexOf((byte)'%');
         while (percent >= 0)
         {
-            if (percent + 2 >= target.Length
-                || HttpCharacters.HexValue(target[percent + 1]) < 0
-                || HttpCharacters.HexValue(target[percent + 2]) < 0)
+            if (!IsPercentEscape(target, percent))
             {
                 return false;
             }
@@ -264,6 +262,10 @@ internal sealed class RequestHeadParser
         }
         return true;
     }
+
+    // RFC 3986 §2.1: pct-encoded = "%" HEXDIG HEXDIG
+    private static bool IsPercentEscape(ReadOnlySpan<byte> target, int percent) =>
+        percent + 2 < target.Length && HttpCharacters.HexValue(target[percent + 1]) >= 0 && HttpCharacters.HexValue(target[percent + 2]) >= 0;
 
     private static bool IsValidShortTarget(ReadOnlySpan<byte> target, out int question)
     {
@@ -277,7 +279,7 @@ internal sealed class RequestHeadParser
             }
             if (b == (byte)'%')
             {
-                if (i + 2 >= target.Length || HttpCharacters.HexValue(target[i + 1]) < 0 || HttpCharacters.HexValue(target[i + 2]) < 0)
+                if (!IsPercentEscape(target, i))
                 {
                     return false;
                 }

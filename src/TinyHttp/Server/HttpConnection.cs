@@ -230,7 +230,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
 
         if (headLength >= 0)
         {
-            if (_timeouts.Phase != ConnectionPhase.Processing && !_timeouts.TryEnter(ConnectionPhase.Processing, long.MaxValue))
+            if (!_timeouts.TryEnter(ConnectionPhase.Processing, long.MaxValue))
             {
                 return HeadProgress.Closed;
             }
@@ -318,10 +318,7 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         {
             return false;
         }
-        if (startTimestamp != 0)
-        {
-            _server.Metrics.RecordRequest(startTimestamp, request, response.StatusCode);
-        }
+        _server.Metrics.RecordRequest(startTimestamp, request, response.StatusCode);
 
         if (!exchange.KeepAlive || !InStep || _server.IsStopping)
         {
