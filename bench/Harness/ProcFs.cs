@@ -156,6 +156,27 @@ internal static class ProcFs
         return top;
     }
 
+    /// <summary>
+    /// One CPU's clock ticks from /proc/stat: busy (user, nice, system, irq, softirq, steal) and all
+    /// (idle and iowait added), or (0, 0) when the line is missing.
+    /// </summary>
+    public static (long Busy, long All) CpuTicks(int cpu)
+    {
+        string prefix = $"cpu{cpu.ToString(CultureInfo.InvariantCulture)} ";
+        foreach (string line in File.ReadLines("/proc/stat"))
+        {
+            if (!line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long Field(int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
+            long busy = Field(1) + Field(2) + Field(3) + Field(6) + Field(7) + Field(8);
+            return (busy, busy + Field(4) + Field(5));
+        }
+        return (0, 0);
+    }
+
     private static Dictionary<int, (string Name, long Ticks)> CpuTicks()
     {
         var ticks = new Dictionary<int, (string, long)>();
