@@ -212,7 +212,7 @@ async Task MeasureLoadAsync()
 async Task SettleAsync()
 {
     const double IdleEnough = 0.05;
-    var window = TimeSpan.FromMilliseconds(250);
+    var window = TimeSpan.FromMilliseconds(500);
     long started = Stopwatch.GetTimestamp();
     while (true)
     {

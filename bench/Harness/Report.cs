@@ -103,7 +103,7 @@ internal sealed class Report(
              "figures are the median of the rounds, with min–max in brackets; each round starts with the next server in turn");
         if (Settling is var (average, longest, unsettled, runs))
         {
-            Line($"- Before each measured run the harness waited until both CPUs were idle (at most 5% busy over 250 ms, giving up after 10 s): " +
+            Line($"- Before each measured run the harness waited until both CPUs were idle (at most 5% busy over 500 ms, giving up after 10 s): " +
                  $"{average.ToString("F1", CultureInfo.InvariantCulture)} s on average, {longest.ToString("F1", CultureInfo.InvariantCulture)} s at most; " +
                  $"{unsettled} of {runs} runs started without the CPUs going idle");
         }
