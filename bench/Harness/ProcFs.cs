@@ -157,24 +157,31 @@ internal static class ProcFs
     }
 
     /// <summary>
-    /// One CPU's clock ticks from /proc/stat: busy (user, nice, system, irq, softirq, steal) and all
-    /// (idle and iowait added), or (0, 0) when the line is missing.
+    /// The given CPUs' clock ticks from one read of /proc/stat, in the order asked: busy (user, nice, system, irq,
+    /// softirq, steal) and all (idle and iowait added); (0, 0) for a CPU whose line is missing.
     /// </summary>
-    public static (long Busy, long All) CpuTicks(int cpu)
+    public static (long Busy, long All)[] CoreTicks(params int[] cpus)
     {
-        string prefix = $"cpu{cpu.ToString(CultureInfo.InvariantCulture)} ";
+        var ticks = new (long Busy, long All)[cpus.Length];
         foreach (string line in File.ReadLines("/proc/stat"))
         {
-            if (!line.StartsWith(prefix, StringComparison.Ordinal))
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!fields[0].StartsWith("cpu", StringComparison.Ordinal)
+                || !int.TryParse(fields[0].AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out int cpu))
             {
                 continue;
             }
-            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             long Field(int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
             long busy = Field(1) + Field(2) + Field(3) + Field(6) + Field(7) + Field(8);
-            return (busy, busy + Field(4) + Field(5));
+            for (int i = 0; i < cpus.Length; i++)
+            {
+                if (cpus[i] == cpu)
+                {
+                    ticks[i] = (busy, busy + Field(4) + Field(5));
+                }
+            }
         }
-        return (0, 0);
+        return ticks;
     }
 
     private static Dictionary<int, (string Name, long Ticks)> CpuTicks()

@@ -58,8 +58,7 @@ var startRuns = new List<StartRun>();
 var loadRuns = new List<LoadRun>();
 var peakRss = new Dictionary<string, long>();
 var doubles = new List<DoubleCost>();
-var settleWaits = new List<double>();
-int unsettledRuns = 0;
+var settling = new Settling(options.ServerCpu, options.ClientCpu);
 string? micro = null;
 
 // The phases: start-up (each server started and stopped --reps times), load (all servers up, the
@@ -91,7 +90,7 @@ List<string> busyAfter = ProcFs.TopCpu(TimeSpan.FromSeconds(2), 3);
 var report = new Report(options, servers, scenarios, startRuns, loadRuns, peakRss, doubles, micro, notes, started, DateTimeOffset.Now, loadBefore, loadAfter, busyBefore, busyAfter)
 {
     NegotiatedTls = negotiatedTls,
-    Settling = settleWaits.Count == 0 ? null : (settleWaits.Average(), settleWaits.Max(), unsettledRuns, settleWaits.Count),
+    Settling = settling.Describe(),
 };
 string output = options.FromRoot(options.OutputFile);
 await File.WriteAllTextAsync(output, report.ToMarkdown());
@@ -180,7 +179,10 @@ async Task MeasureLoadAsync()
                 {
                     try
                     {
-                        await SettleAsync();
+                        if (await settling.WaitAsync() is string unsettled)
+                        {
+                            Log(unsettled);
+                        }
                         loadRuns.Add(await MeasureRunAsync(server, scenario, repetition));
                     }
                     catch (Exception exception) when (exception is InvalidOperationException or FormatException)
@@ -201,41 +203,6 @@ async Task MeasureLoadAsync()
         foreach (ServerProcess server in running)
         {
             await server.DisposeAsync();
-        }
-    }
-}
-
-// Before each measured run, wait (at most 10 s) until both CPUs are idle: a server that has just finished its run
-// keeps its core busy for a while (the JIT compiles its connection-close path in the background, tens of
-// milliseconds in slices of up to 4 ms), and so does the harness beside wrk; without the wait that work lands
-// in the next server's run, which is always the same server when the order is fixed.
-async Task SettleAsync()
-{
-    const double IdleEnough = 0.05;
-    var window = TimeSpan.FromMilliseconds(500);
-    long started = Stopwatch.GetTimestamp();
-    while (true)
-    {
-        (long serverBusy, long serverAll) = ProcFs.CpuTicks(options.ServerCpu);
-        (long clientBusy, long clientAll) = ProcFs.CpuTicks(options.ClientCpu);
-        await Task.Delay(window);
-        (long serverBusyAfter, long serverAllAfter) = ProcFs.CpuTicks(options.ServerCpu);
-        (long clientBusyAfter, long clientAllAfter) = ProcFs.CpuTicks(options.ClientCpu);
-        static double Share(long busy, long all) => all <= 0 ? 0 : (double)busy / all;
-        double server = Share(serverBusyAfter - serverBusy, serverAllAfter - serverAll);
-        double client = Share(clientBusyAfter - clientBusy, clientAllAfter - clientAll);
-        TimeSpan waited = Stopwatch.GetElapsedTime(started);
-        if (server <= IdleEnough && client <= IdleEnough)
-        {
-            settleWaits.Add(waited.TotalSeconds);
-            return;
-        }
-        if (waited >= TimeSpan.FromSeconds(10))
-        {
-            settleWaits.Add(waited.TotalSeconds);
-            unsettledRuns++;
-            Log($"the CPUs did not go idle in 10 s (server CPU {server:P0}, client CPU {client:P0} busy); measuring anyway");
-            return;
         }
     }
 }

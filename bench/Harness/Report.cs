@@ -33,8 +33,8 @@ internal sealed class Report(
     /// <summary>Per server, the TLS protocol and cipher suite a .NET client negotiated with its HTTPS port at start.</summary>
     public IReadOnlyDictionary<string, string> NegotiatedTls { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>How long the harness waited for idle CPUs before the measured runs: average and longest seconds, runs that never went idle, runs.</summary>
-    public (double Average, double Longest, int Unsettled, int Runs)? Settling { get; init; }
+    /// <summary>The line on how long the harness waited for idle CPUs before the measured runs (<see cref="Harness.Settling.Describe"/>), or null.</summary>
+    public string? Settling { get; init; }
 
     public string ToMarkdown()
     {
@@ -101,11 +101,9 @@ internal sealed class Report(
         Line($"- Pinning: each server on CPU {options.ServerCpu}, wrk (one thread) and the harness on CPU {options.ClientCpu}, via `taskset`");
         Line($"- Each scenario: {options.WarmupSeconds} s unrecorded warm-up per server, then {options.Repetitions} rounds of {options.DurationSeconds} s per server, servers interleaved within a round; " +
              "figures are the median of the rounds, with min–max in brackets; each round starts with the next server in turn");
-        if (Settling is var (average, longest, unsettled, runs))
+        if (Settling is not null)
         {
-            Line($"- Before each measured run the harness waited until both CPUs were idle (at most 5% busy over 500 ms, giving up after 10 s): " +
-                 $"{average.ToString("F1", CultureInfo.InvariantCulture)} s on average, {longest.ToString("F1", CultureInfo.InvariantCulture)} s at most; " +
-                 $"{unsettled} of {runs} runs started without the CPUs going idle");
+            Line($"- {Settling}");
         }
         Line($"- Load average (1, 5, 15 min) before: {string.Join(' ', loadBefore.Split(' ').Take(3))}; after: {string.Join(' ', loadAfter.Split(' ').Take(3))} " +
              "(the harness itself adds about 1 at full load; more than that is other work on the machine)");
