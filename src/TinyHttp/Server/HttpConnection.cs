@@ -258,35 +258,57 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
     }
 
     /// <summary>Runs the handler for the parsed request and completes its response. Returns false when the connection should close.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessRequestAsync()
+    /// <remarks>
+    /// A request's steps (run the handler, queue the response, drain the body's rest) are separate methods that each
+    /// return a completed task when nothing had to wait, and hand over to an async method only from the step that
+    /// waits. A handler that finishes at once, the common case on a kept-alive connection, then costs no async state
+    /// machine at all.
+    /// </remarks>
+    private ValueTask<bool> ProcessRequestAsync()
     {
         Http1Exchange exchange = Exchange;
         exchange.Begin();
-        HttpRequest request = exchange.Request;
-        HttpResponse response = exchange.Response;
         long startTimestamp = _server.Metrics.MeasuresRequestDuration ? Stopwatch.GetTimestamp() : 0;
         bool counted = _server.Metrics.RequestStarted();
+        Task handling;
+        try
+        {
+            handling = _server.Handler(exchange.Request, exchange.Response, exchange.RequestAborted);
+        }
+        catch (Exception ex)
+        {
+            return AfterHandler(ex, startTimestamp, counted);
+        }
+        if (handling.IsCompletedSuccessfully)
+        {
+            return AfterHandler(null, startTimestamp, counted);
+        }
+        if (!handling.IsCompleted && exchange.Body.IsComplete)
+        {
+            _input.StartReadAhead(this);
+        }
+        return AwaitHandlerAsync(handling, startTimestamp, counted);
+    }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AwaitHandlerAsync(Task handling, long startTimestamp, bool counted)
+    {
         Exception? failure = null;
         try
         {
-            Task handling = _server.Handler(request, response, exchange.RequestAborted);
-            if (!handling.IsCompleted && exchange.Body.IsComplete)
-            {
-                _input.StartReadAhead(this);
-            }
             await handling.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             failure = ex;
         }
-        finally
-        {
-            _server.Metrics.RequestEnded(counted);
-        }
+        return await AfterHandler(failure, startTimestamp, counted).ConfigureAwait(false);
+    }
 
+    /// <summary>The handler has returned (or thrown, <paramref name="failure"/>): queue its response or answer its failure.</summary>
+    private ValueTask<bool> AfterHandler(Exception? failure, long startTimestamp, bool counted)
+    {
+        _server.Metrics.RequestEnded(counted);
         if (_webSocket is { } webSocket)
         {
             // The WebSocket's life is the handler's: once it returns, whatever is left is cut.
@@ -296,35 +318,74 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
         }
         if (Volatile.Read(ref _aborted) != 0 || _detached)
         {
-            return false;
+            return new ValueTask<bool>(false);
         }
-        if (failure is null)
+        if (failure is not null)
         {
-            try
-            {
-                if (!await response.CompleteAsync().ConfigureAwait(false))
-                {
-                    _server.Log.ResponseBodyIncomplete(Id, request.Method, request.RawTarget);
-                    Abort();
-                    return false;
-                }
-            }
-            catch (Exception ex) when (!ConnectionTransport.IsConnectionFailure(ex))
-            {
-                failure = ex;
-            }
+            return FailThenEndAsync(failure, startTimestamp);
         }
-        if (failure is not null && !await HandleFailureAsync(failure).ConfigureAwait(false))
+        ValueTask<bool> completing;
+        try
         {
-            return false;
+            completing = Exchange.Response.CompleteAsync();
         }
-        _server.Metrics.RecordRequest(startTimestamp, request, response.StatusCode);
+        catch (Exception ex) when (!ConnectionTransport.IsConnectionFailure(ex))
+        {
+            completing = ValueTask.FromException<bool>(ex);
+        }
+        return completing.IsCompletedSuccessfully ? EndRequest(completing.Result, startTimestamp) : CompleteThenEndAsync(completing, startTimestamp);
+    }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CompleteThenEndAsync(ValueTask<bool> completing, long startTimestamp)
+    {
+        bool complete;
+        try
+        {
+            complete = await completing.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ConnectionTransport.IsConnectionFailure(ex))
+        {
+            return await FailThenEndAsync(ex, startTimestamp).ConfigureAwait(false);
+        }
+        return await EndRequest(complete, startTimestamp).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> FailThenEndAsync(Exception failure, long startTimestamp) =>
+        await HandleFailureAsync(failure).ConfigureAwait(false) && await EndRequest(complete: true, startTimestamp).ConfigureAwait(false);
+
+    /// <summary>
+    /// The response is queued (<paramref name="complete"/> false: shorter than its Content-Length). Records the request
+    /// and readies the connection for the next one; returns false when it should close instead.
+    /// </summary>
+    private ValueTask<bool> EndRequest(bool complete, long startTimestamp)
+    {
+        Http1Exchange exchange = Exchange;
+        HttpRequest request = exchange.Request;
+        if (!complete)
+        {
+            _server.Log.ResponseBodyIncomplete(Id, request.Method, request.RawTarget);
+            Abort();
+            return new ValueTask<bool>(false);
+        }
+        _server.Metrics.RecordRequest(startTimestamp, request, exchange.Response.StatusCode);
         if (!exchange.KeepAlive || !InStep || _server.IsStopping)
         {
-            return false;
+            return new ValueTask<bool>(false);
         }
-        if (!exchange.Body.IsComplete && !await exchange.Body.DrainAsync(_server.Options.MaxUnreadRequestBodyToDrain).ConfigureAwait(false))
+        if (!exchange.Body.IsComplete)
+        {
+            return DrainThenEndAsync(exchange);
+        }
+        exchange.End();
+        return new ValueTask<bool>(true);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DrainThenEndAsync(Http1Exchange exchange)
+    {
+        if (!await exchange.Body.DrainAsync(_server.Options.MaxUnreadRequestBodyToDrain).ConfigureAwait(false))
         {
             return false;
         }
