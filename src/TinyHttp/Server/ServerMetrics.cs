@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace TinyHttp.Server;
 
@@ -107,10 +108,17 @@ internal sealed class ServerMetrics : IDisposable
     public void RecordRequest(long startTimestamp, HttpRequest request, int statusCode)
     {
         // A start of 0: the listener came after the request started.
-        if (!_requestDuration.Enabled || startTimestamp == 0)
+        if (_requestDuration.Enabled && startTimestamp != 0)
         {
-            return;
+            RecordDuration(startTimestamp, request, statusCode);
         }
+    }
+
+    // Apart from RecordRequest's check, which is inlined: the tag list is a large struct, and a method holding one
+    // zeroes it on entry, listener or not.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordDuration(long startTimestamp, HttpRequest request, int statusCode)
+    {
         string method = request.Method;
         bool isHttp11 = request.Head.IsHttp11;
         var tags = new TagList
