@@ -86,20 +86,23 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
     }
 
     /// <summary>
-    /// Takes what has already arrived without waiting, renting the buffer only for that; false (and nothing held) when
-    /// nothing has, or the transport cannot tell without waiting.
+    /// Takes what has already arrived without waiting: the byte count; <see cref="ConnectionTransport.NothingYet"/> when
+    /// nothing has (and no buffer is held); 0 when the transport cannot tell without waiting, and the buffer stays for
+    /// the receive that follows.
     /// </summary>
-    public bool TryReceiveNow()
+    public int TryReceiveNow()
     {
         Memory<byte> destination = GetReceiveMemory();
         int received = transport.TryReceive(destination.Span);
         if (received > 0)
         {
             _end += received;
-            return true;
         }
-        ReleaseIfEmpty();
-        return false;
+        else if (received == ConnectionTransport.NothingYet)
+        {
+            ReleaseIfEmpty();
+        }
+        return received;
     }
 
     /// <summary>Counts <paramref name="received"/> bytes that arrived in the memory from <see cref="GetReceiveMemory"/>.</summary>
@@ -161,18 +164,38 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
         int received;
         try
         {
-            await transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-            Memory<byte> destination;
-            lock (this)
+            while (true)
             {
-                if (_detached)
+                await transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                Memory<byte> destination;
+                lock (this)
                 {
-                    // The handler took the connection while we waited; the bytes are its to read.
-                    return HandedOver;
+                    if (_detached)
+                    {
+                        // The handler took the connection while we waited; the bytes are its to read.
+                        return HandedOver;
+                    }
+                    destination = GetReceiveMemory();
                 }
-                destination = GetReceiveMemory();
+                received = transport.TryReceive(destination.Span);
+                if (received != ConnectionTransport.NothingYet)
+                {
+                    if (received == 0)
+                    {
+                        received = await transport.ReceiveAsync(destination, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    break;
+                }
+                // The wait ended on a sign of bytes that were already read: wait again, without the buffer.
+                lock (this)
+                {
+                    if (_detached)
+                    {
+                        return HandedOver;
+                    }
+                    ReturnBufferIfEmpty();
+                }
             }
-            received = await transport.ReceiveAsync(destination, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ConnectionTransport.IsConnectionFailure(ex))
         {
@@ -191,7 +214,15 @@ internal sealed class ConnectionInput(ConnectionTransport transport, int maxBuff
     /// <summary>Returns the buffer to the pool when nothing is buffered and nothing can still write into it.</summary>
     public void ReleaseIfEmpty()
     {
-        if (_buffer is not null && _start == _end && _readAhead is null)
+        if (_readAhead is null)
+        {
+            ReturnBufferIfEmpty();
+        }
+    }
+
+    private void ReturnBufferIfEmpty()
+    {
+        if (_buffer is not null && _start == _end)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;

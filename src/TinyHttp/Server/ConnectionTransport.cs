@@ -40,16 +40,22 @@ internal abstract class ConnectionTransport(Socket? socket)
 
     /// <summary>
     /// Receives into <paramref name="buffer"/>; returns the byte count, 0 at end of stream. An empty buffer waits until
-    /// data or the end of stream is available without consuming anything, so a waiting connection needs no memory.
+    /// data or the end of stream is available without consuming anything, so a waiting connection needs no memory. Such
+    /// a wait may end early on a plain socket (see <see cref="SocketReadiness.WaitReadableAsync"/>): <see cref="TryReceive"/>
+    /// then says <see cref="NothingYet"/>, and the caller waits again.
     /// </summary>
     /// <exception cref="IOException">The connection failed (also <see cref="SocketException"/>, <see cref="ObjectDisposedException"/>).</exception>
     public abstract ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Receives what has already arrived without waiting; returns the byte count, or 0 when nothing has (or at the end of
-    /// the stream, or when the transport cannot tell without waiting: the caller then waits with <see cref="ReceiveAsync"/>).
+    /// Receives what has already arrived without waiting; returns the byte count, <see cref="NothingYet"/> when the
+    /// transport knows nothing has, or 0 when it cannot tell without waiting (at the end of the stream, after a failure, or
+    /// always for a transport that cannot receive without waiting): the caller then receives with <see cref="ReceiveAsync"/>.
     /// </summary>
     public virtual int TryReceive(Span<byte> buffer) => 0;
+
+    /// <summary>What <see cref="TryReceive"/> returns when nothing has arrived.</summary>
+    public const int NothingYet = -1;
 
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);

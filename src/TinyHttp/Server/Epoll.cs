@@ -13,10 +13,12 @@ namespace TinyHttp.Server;
 internal static partial class Epoll
 {
     public const uint In = 0x001;
+    public const uint Priority = 0x002;
     public const uint Out = 0x004;
     public const uint Error = 0x008;
     public const uint HangUp = 0x010;
-    public const uint OneShot = 1u << 30;
+    public const uint ReadHangUp = 0x2000;
+    public const uint EdgeTriggered = 1u << 31;
 
     public const int Add = 1;
     public const int Delete = 2;

@@ -121,21 +121,22 @@ internal sealed partial class HttpConnection : IThreadPoolWorkItem, IClientGoneS
                 {
                     try
                     {
-                        bool tookArrived = false;
-                        if (_input.IsEmpty && (_requestCount > 0 || !(tookArrived = _input.TryReceiveNow())))
+                        // A new connection's first request has usually arrived by now: TryReceiveNow takes it without waiting.
+                        received = _input.IsEmpty && _requestCount == 0 ? _input.TryReceiveNow() : 0;
+                        if (_input.IsEmpty && received <= 0)
                         {
-                            // Nothing buffered: hold no memory while the client thinks. (A new connection's first
-                            // request has usually arrived by now: TryReceiveNow takes it without waiting.)
-                            ReleaseExchange();
-                            _output.ReleaseIfEmpty();
-                            _input.ReleaseIfEmpty();
-                            await _transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                            do
+                            {
+                                // Nothing buffered: hold no memory while the client thinks.
+                                ReleaseExchange();
+                                _output.ReleaseIfEmpty();
+                                _input.ReleaseIfEmpty();
+                                await _transport.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                            }
+                            // A wait can end on a sign of bytes that were already read (SocketReadiness): wait again.
+                            while ((received = _input.TryReceiveNow()) == ConnectionTransport.NothingYet);
                         }
-                        if (tookArrived)
-                        {
-                            received = _input.Buffered.Length;
-                        }
-                        else
+                        if (received <= 0)
                         {
                             received = await _transport.ReceiveAsync(_input.GetReceiveMemory(), CancellationToken.None).ConfigureAwait(false);
                             _input.Advance(received);

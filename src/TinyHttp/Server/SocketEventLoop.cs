@@ -13,8 +13,8 @@ namespace TinyHttp.Server;
 /// thread to the thread pool, and that hand-off (a wake-up and a context switch per request) was most of the cost
 /// TinyHttp could not remove on its own side (docs/performance.md).
 /// <para>
-/// Every registration is one-shot, so an event goes to exactly one thread, and a thread takes one event at a time; the
-/// connection re-arms when it waits again. (A connection's receive and its send are separate waits: the read-ahead of an
+/// Sockets are registered once, edge-triggered (see <see cref="SocketReadiness"/>): each edge goes to one thread, and a
+/// thread takes one event at a time. (A connection's receive and its send are separate waits: the read-ahead of an
 /// async handler and the handler's own send can go on on two threads at once, as they could on the thread pool.) There is one loop thread per processor. A handler that blocks
 /// holds its thread, as it would hold a thread-pool thread, and the other loop threads go on serving; when every loop
 /// thread has been busy for two checks in a row (half a second apart) without finishing anything, another thread joins,

@@ -10,9 +10,12 @@ namespace TinyHttp.Server;
 /// <summary>
 /// SocketReadiness is one socket's waits in the <see cref="SocketEventLoop"/>: at most one receive and one send at a
 /// time, each a reusable awaitable (no allocation per wait), completed on the loop thread that saw the event with the
-/// bytes already moved. The socket is registered on its first wait, one-shot: every wait re-arms it with what is
-/// still waited for. Closing unregisters it before the socket is closed, so its descriptor number cannot be reused
-/// while the loop still knows it. While registered it holds a reference on the socket's handle: a
+/// bytes already moved. The socket is registered once, on its first wait, edge-triggered for both directions, as the
+/// runtime's own engine registers its sockets, so a wait costs no system call of its own. An edge announces bytes once:
+/// a send or a receive into a buffer waits only after the socket said it would block, and an edge that came while
+/// nothing waited is remembered for the next wait; a wait without a buffer waits only when a receive has found the
+/// socket empty since the last read edge (<see cref="ReceiveNow"/> keeps track). Closing unregisters it before the
+/// socket is closed, so its descriptor number cannot be reused while the loop still knows it. While registered it holds a reference on the socket's handle: a
 /// <see cref="Socket.Dispose()"/> not preceded by <see cref="Close"/> would wait for that reference (the runtime retries
 /// its close until it can), so every owner of a registered socket closes this first.
 /// </summary>
@@ -24,8 +27,22 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
     private ReadOnlyMemory<byte> _sendData;
     private bool _receivePending;
     private bool _sendPending;
+    // Bit 0 (MayHoldBytes): a read edge came and no receive has found the socket empty since, so it may hold bytes that
+    // no new edge will announce. Bit 1 (ShortReadsMislead): the peer's FIN, an error or urgent data arrived, after which
+    // a receive can return fewer bytes than asked with more to read (the end of the stream, or what follows the urgent
+    // mark); from then on only "would block" shows the socket empty. The bits above count read edges, so that a receive
+    // begun before an edge cannot clear what the edge set (ReceiveNow).
+    private int _receiveState;
+    private const int MayHoldBytes = 1;
+    private const int ShortReadsMislead = 2;
+    private const int OneEdge = 4;
+    // A write edge came while no send waited: the socket may take more, and no new edge will say so.
+    private bool _sendReady;
+    // False for a WaitReadableAsync: an edge ends it without a look at the socket.
+    private bool _receiveExact;
     private bool _closed;
     private bool _registered;
+    private bool _writesRegistered;
     private bool _handleReferenced;
     private CancellationToken _receiveToken;
     private CancellationToken _sendToken;
@@ -36,7 +53,16 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
     public ulong Data { get; private set; }
 
     /// <summary>Waits until data or the end of the stream arrives, then receives into <paramref name="buffer"/> (nothing when empty).</summary>
-    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) => Receive(buffer, exact: true, cancellationToken);
+
+    /// <summary>
+    /// Waits, without a buffer, for the next sign that data or the end of the stream arrived, and costs no system call
+    /// of its own. The sign can be stale (its bytes already read by a receive that did not wait): a caller that finds
+    /// nothing when it then receives waits again.
+    /// </summary>
+    public ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken) => Receive(Memory<byte>.Empty, exact: false, cancellationToken);
+
+    private ValueTask<int> Receive(Memory<byte> buffer, bool exact, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -52,15 +78,31 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
             {
                 return ValueTask.FromException<int>(Closed());
             }
+            if ((Volatile.Read(ref _receiveState) & MayHoldBytes) != 0)
+            {
+                if (!exact)
+                {
+                    return new ValueTask<int>(0);
+                }
+                int count = ReceiveOrPeek(buffer.Span, out SocketError error);
+                if (error == SocketError.Success)
+                {
+                    return new ValueTask<int>(count);
+                }
+                if (error != SocketError.WouldBlock)
+                {
+                    return ValueTask.FromException<int>(new SocketException((int)error));
+                }
+            }
+            if (Register(forSend: false) is Exception failed)
+            {
+                return ValueTask.FromException<int>(failed);
+            }
             _receive.Reset();
             _receive.RunContinuationsAsynchronously = false;
             _receiveBuffer = buffer;
+            _receiveExact = exact;
             _receivePending = true;
-            if (Arm() is Exception failed)
-            {
-                _receivePending = false;
-                return ValueTask.FromException<int>(failed);
-            }
             short version = _receive.Version;
             if (cancellationToken.CanBeCanceled)
             {
@@ -88,15 +130,27 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
             {
                 return ValueTask.FromException(Closed());
             }
+            if (_sendReady)
+            {
+                _sendReady = false;
+                SocketError error = SendAvailable(ref data);
+                if (error == SocketError.Success && data.IsEmpty)
+                {
+                    return default;
+                }
+                if (error is not (SocketError.Success or SocketError.WouldBlock))
+                {
+                    return ValueTask.FromException(new SocketException((int)error));
+                }
+            }
+            if (Register(forSend: true) is Exception failed)
+            {
+                return ValueTask.FromException(failed);
+            }
             _send.Reset();
             _send.RunContinuationsAsynchronously = false;
             _sendData = data;
             _sendPending = true;
-            if (Arm() is Exception failed)
-            {
-                _sendPending = false;
-                return ValueTask.FromException(failed);
-            }
             short version = _send.Version;
             if (cancellationToken.CanBeCanceled)
             {
@@ -119,51 +173,48 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
             {
                 return;
             }
-            if (_sendPending && (events & (Epoll.Out | Epoll.Error | Epoll.HangUp)) != 0)
+            // A wait that finds the socket still not ready (a stale edge) stays: the kernel sends a new edge when that changes.
+            if ((events & (Epoll.Out | Epoll.Error | Epoll.HangUp)) != 0)
             {
-                while (!_sendData.IsEmpty)
+                if (_sendPending)
                 {
-                    int count = Send(_sendData.Span, out SocketError error);
-                    if (error == SocketError.WouldBlock)
+                    SocketError error = SendAvailable(ref _sendData);
+                    if (error != SocketError.WouldBlock && (error != SocketError.Success || _sendData.IsEmpty))
                     {
-                        break;
+                        sendError = error == SocketError.Success ? null : new SocketException((int)error);
+                        _sendPending = false;
+                        _sendData = default;
+                        sent = true;
                     }
-                    if (error != SocketError.Success)
-                    {
-                        sendError = new SocketException((int)error);
-                        break;
-                    }
-                    _sendData = _sendData.Slice(count);
                 }
-                if (sendError is not null || _sendData.IsEmpty)
+                else
                 {
-                    _sendPending = false;
-                    _sendData = default;
-                    sent = true;
+                    _sendReady = true;
                 }
             }
-            if (_receivePending && (events & (Epoll.In | Epoll.Error | Epoll.HangUp)) != 0)
+            if ((events & (Epoll.In | Epoll.Priority | Epoll.ReadHangUp | Epoll.Error | Epoll.HangUp)) != 0)
             {
-                SocketError error = SocketError.Success;
-                if (!_receiveBuffer.IsEmpty)
+                // Two steps, each atomic: a receive's CompareExchange from before this edge fails after either.
+                Interlocked.Add(ref _receiveState, OneEdge);
+                bool misleading = (events & (Epoll.ReadHangUp | Epoll.Error | Epoll.HangUp | Epoll.Priority)) != 0;
+                Interlocked.Or(ref _receiveState, misleading ? MayHoldBytes | ShortReadsMislead : MayHoldBytes);
+                if (_receivePending)
                 {
-                    receivedCount = Receive(_receiveBuffer.Span, out error);
+                    // A wait without a buffer ends here without a look at the socket unless it must be exact: the edge
+                    // may be stale, and its caller finds that out with the receive it makes next.
+                    SocketError error = SocketError.Success;
+                    if (_receiveExact)
+                    {
+                        receivedCount = ReceiveOrPeek(_receiveBuffer.Span, out error);
+                    }
+                    if (error != SocketError.WouldBlock)
+                    {
+                        receiveError = error == SocketError.Success ? null : new SocketException((int)error);
+                        _receivePending = false;
+                        _receiveBuffer = default;
+                        received = true;
+                    }
                 }
-                if (error != SocketError.WouldBlock)
-                {
-                    receiveError = error == SocketError.Success ? null : new SocketException((int)error);
-                    _receivePending = false;
-                    _receiveBuffer = default;
-                    received = true;
-                }
-            }
-            if (Arm() is Exception failed)
-            {
-                receiveError ??= _receivePending ? failed : null;
-                sendError ??= _sendPending ? failed : null;
-                received |= _receivePending;
-                sent |= _sendPending;
-                _receivePending = _sendPending = false;
             }
         }
         // Outside the lock: completing runs the waiter's continuation here, and it may wait again. When one event ends
@@ -343,66 +394,112 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
 
     // The socket's calls, with a socket closed by someone else reported like any other failure: an exception must never
     // reach the loop thread.
-    private int Send(ReadOnlySpan<byte> data, out SocketError error)
+    // Sends as much of data as the socket takes, leaving the rest in it: Success when all went, WouldBlock when the socket is full.
+    private SocketError SendAvailable(ref ReadOnlyMemory<byte> data)
     {
+        while (!data.IsEmpty)
+        {
+            SocketError error;
+            int count;
+            try
+            {
+                count = socket.Send(data.Span, SocketFlags.None, out error);
+            }
+            catch (ObjectDisposedException)
+            {
+                return SocketError.OperationAborted;
+            }
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
+            data = data.Slice(count);
+        }
+        return SocketError.Success;
+    }
+
+    /// <summary>
+    /// Receives what is there without waiting (the socket is non-blocking), as <see cref="Socket.Receive(Span{byte}, SocketFlags, out SocketError)"/>
+    /// does; every receive on a registered socket that does not wait goes through here. One that finds the socket empty
+    /// (it would block, or returned fewer bytes than asked) tells the waits without a buffer that they may wait, unless a
+    /// read edge came while it ran.
+    /// </summary>
+    public int ReceiveNow(Span<byte> buffer, SocketFlags flags, out SocketError error)
+    {
+        int mark = Volatile.Read(ref _receiveState);
+        int received;
         try
         {
-            return socket.Send(data, SocketFlags.None, out error);
+            received = socket.Receive(buffer, flags, out error);
         }
         catch (ObjectDisposedException)
         {
             error = SocketError.OperationAborted;
             return 0;
         }
+        // A short read found the socket empty (TCP and Unix stream sockets return all that is queued, up to the buffer),
+        // unless a FIN, an error or urgent data came. An end of stream (0 bytes) stays readable.
+        bool empty = error == SocketError.WouldBlock
+            || (error == SocketError.Success && received > 0 && received < buffer.Length && (mark & ShortReadsMislead) == 0);
+        if (empty && (mark & MayHoldBytes) != 0)
+        {
+            Interlocked.CompareExchange(ref _receiveState, mark & ~MayHoldBytes, mark);
+        }
+        return received;
     }
 
-    private int Receive(Span<byte> buffer, out SocketError error)
+    // Receives into buffer; for an empty buffer (an exact wait without a buffer) peeks a byte instead, so that a socket
+    // with nothing to read says WouldBlock rather than 0. Data, an end of stream or an error all end such a wait with 0,
+    // as a zero-byte receive does: the receive that follows reads what is there or reports the error.
+    private int ReceiveOrPeek(Span<byte> buffer, out SocketError error)
     {
-        try
+        if (!buffer.IsEmpty)
         {
-            return socket.Receive(buffer, SocketFlags.None, out error);
+            return ReceiveNow(buffer, SocketFlags.None, out error);
         }
-        catch (ObjectDisposedException)
+        Span<byte> peeked = stackalloc byte[1];
+        ReceiveNow(peeked, SocketFlags.Peek, out error);
+        if (error != SocketError.WouldBlock)
         {
-            error = SocketError.OperationAborted;
-            return 0;
+            error = SocketError.Success;
         }
+        return 0;
     }
 
-    // Under the lock: registers or re-arms the socket for what is still waited for.
-    private Exception? Arm()
+    // Under the lock, before a wait. Reads are registered on the first wait, writes on the first send that has to wait
+    // (most connections never have one): registered from the start, every new socket would report itself writable at
+    // once, and that event, handled on another loop thread while this one holds the lock, would make the lock a
+    // contended one (an inflated monitor costs native memory for the life of the socket). The kernel checks the socket
+    // as it adds or changes it, so what arrived before is an edge like any other.
+    private Exception? Register(bool forSend)
     {
+        uint events = Epoll.In | Epoll.Priority | Epoll.ReadHangUp | Epoll.EdgeTriggered | (forSend || _writesRegistered ? Epoll.Out : 0);
+        if (_registered && (!forSend || _writesRegistered))
+        {
+            return null;
+        }
         try
         {
-            return ArmSocket();
+            if (Data == 0)
+            {
+                bool referenced = false;
+                socket.SafeHandle.DangerousAddRef(ref referenced);
+                _handleReferenced = referenced;
+                Data = loop.Register(this);
+            }
+            int fd = (int)socket.SafeHandle.DangerousGetHandle();
+            int error = Epoll.Control(loop.Handle, _registered ? Epoll.Modify : Epoll.Add, fd, events, Data);
+            if (error != 0)
+            {
+                return new IOException($"epoll_ctl failed with errno {error}.");
+            }
         }
         catch (ObjectDisposedException ex)
         {
             return ex;
         }
-    }
-
-    private Exception? ArmSocket()
-    {
-        uint interest = (_receivePending ? Epoll.In : 0) | (_sendPending ? Epoll.Out : 0);
-        if (interest == 0)
-        {
-            return null;
-        }
-        if (Data == 0)
-        {
-            bool referenced = false;
-            socket.SafeHandle.DangerousAddRef(ref referenced);
-            _handleReferenced = referenced;
-            Data = loop.Register(this);
-        }
-        int fd = (int)socket.SafeHandle.DangerousGetHandle();
-        int error = Epoll.Control(loop.Handle, _registered ? Epoll.Modify : Epoll.Add, fd, interest | Epoll.OneShot, Data);
-        if (error != 0)
-        {
-            return new IOException($"epoll_ctl failed with errno {error}.");
-        }
         _registered = true;
+        _writesRegistered = (events & Epoll.Out) != 0;
         return null;
     }
 
@@ -419,6 +516,7 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
             // Once: a second Unregister must not free the slot again, and a late event no longer matches.
             Data = 0;
             _registered = false;
+            _writesRegistered = false;
         }
         if (_handleReferenced)
         {

@@ -43,7 +43,7 @@ internal sealed class SocketStream : Stream
     {
         if (!buffer.IsEmpty)
         {
-            int received = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
+            int received = _readiness.ReceiveNow(buffer.Span, SocketFlags.None, out SocketError error);
             if (error == SocketError.Success)
             {
                 return new ValueTask<int>(received);

@@ -34,7 +34,7 @@ internal sealed class SocketTransport : ConnectionTransport
     {
         if (!buffer.IsEmpty)
         {
-            int received = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
+            int received = ReceiveNow(buffer.Span, out SocketError error);
             if (error == SocketError.Success)
             {
                 return new ValueTask<int>(received);
@@ -45,16 +45,27 @@ internal sealed class SocketTransport : ConnectionTransport
             }
         }
         // Either way the ValueTask is backed by a reusable object of the socket's: no allocation.
-        return _readiness is not null
-            ? _readiness.ReceiveAsync(buffer, cancellationToken)
-            : _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        if (_readiness is null)
+        {
+            return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        }
+        return buffer.IsEmpty ? _readiness.WaitReadableAsync(cancellationToken) : _readiness.ReceiveAsync(buffer, cancellationToken);
     }
 
     public override int TryReceive(Span<byte> buffer)
     {
-        int received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
-        return error == SocketError.Success ? received : 0;
+        int received = ReceiveNow(buffer, out SocketError error);
+        return error switch
+        {
+            SocketError.Success => received,
+            SocketError.WouldBlock => NothingYet,
+            _ => 0,
+        };
     }
+
+    // Through the loop's bookkeeping when there is one: it must see every receive that did not wait.
+    private int ReceiveNow(Span<byte> buffer, out SocketError error) =>
+        _readiness is not null ? _readiness.ReceiveNow(buffer, SocketFlags.None, out error) : _socket.Receive(buffer, SocketFlags.None, out error);
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {

@@ -54,7 +54,7 @@ internal sealed class TlsTransport : ConnectionTransport
         do
         {
             await (_readiness is not null
-                ? _readiness.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None)
+                ? _readiness.WaitReadableAsync(CancellationToken.None)
                 : Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None)).ConfigureAwait(false);
         }
         while ((first = PeekFirstByte()) == WouldBlock);
@@ -80,7 +80,9 @@ internal sealed class TlsTransport : ConnectionTransport
     private int PeekFirstByte()
     {
         Span<byte> first = stackalloc byte[1];
-        int peeked = Socket.Receive(first, SocketFlags.Peek, out SocketError error);
+        int peeked = _readiness is not null
+            ? _readiness.ReceiveNow(first, SocketFlags.Peek, out SocketError error)
+            : Socket.Receive(first, SocketFlags.Peek, out error);
         return error == SocketError.WouldBlock ? WouldBlock : error != SocketError.Success || peeked == 0 ? -1 : first[0];
     }
 
