@@ -10,8 +10,9 @@ namespace TinyHttp.Server;
 /// <summary>
 /// SocketReadiness is one socket's waits in the <see cref="SocketEventLoop"/>: at most one receive and one send at a
 /// time, each a reusable awaitable (no allocation per wait), completed on the loop thread that saw the event with the
-/// bytes already moved. The socket is registered once, on its first wait, edge-triggered for both directions, as the
-/// runtime's own engine registers its sockets, so a wait costs no system call of its own. An edge announces bytes once:
+/// bytes already moved. The socket is registered once, edge-triggered, as the runtime's own engine registers its
+/// sockets (for reads on its first wait, and writes added on the first send that has to wait), so a wait costs no system
+/// call of its own. An edge announces bytes once:
 /// a send or a receive into a buffer waits only after the socket said it would block, and an edge that came while
 /// nothing waited is remembered for the next wait; a wait without a buffer waits only when a receive has found the
 /// socket empty since the last read edge (<see cref="ReceiveNow"/> keeps track). Closing unregisters it before the
@@ -468,9 +469,8 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
 
     // Under the lock, before a wait. Reads are registered on the first wait, writes on the first send that has to wait
     // (most connections never have one): registered from the start, every new socket would report itself writable at
-    // once, and that event, handled on another loop thread while this one holds the lock, would make the lock a
-    // contended one (an inflated monitor costs native memory for the life of the socket). The kernel checks the socket
-    // as it adds or changes it, so what arrived before is an edge like any other.
+    // once, an event for a loop thread to take and handle for nothing. The kernel checks the socket as it adds or
+    // changes it, so what arrived before is an edge like any other.
     private Exception? Register(bool forSend)
     {
         uint events = Epoll.In | Epoll.Priority | Epoll.ReadHangUp | Epoll.EdgeTriggered | (forSend || _writesRegistered ? Epoll.Out : 0);
