@@ -6,6 +6,7 @@
 #   bash bench/idle/run.sh --slow-handshakes    1000 stalled TLS handshakes per server while a client keeps making HTTPS
 #                                               requests; handshake timeout 3 s; bench/https/slow-handshakes.md
 #   options (any mix):  --connections N  --reps R  --servers TinyHttp,Kestrel,nginx  --no-install  --output FILE
+#                       (also TinyHttp-AOT, Kestrel-AOT: published with NativeAOT, which needs clang)
 #                       --stalled N  --handshake-timeout S   (with --slow-handshakes)
 #                       --tinyhttp-rev REV   build TinyHttp from a commit (git archive) instead of the working tree's src/
 #
@@ -130,6 +131,23 @@ build() {
     return 1
   fi
 }
+# The -AOT servers, published with NativeAOT as bench/run.sh publishes them (a C toolchain, clang, is needed).
+publish_aot() {
+  local project="$1" artifacts_path="${2:-$artifacts}" name clang_bin
+  name="$(basename "$project" .csproj)"
+  clang_bin="$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tail -1 || true)"
+  if [ -z "$clang_bin" ]; then
+    say "  no clang: $name cannot be published with NativeAOT (apt-get install clang)"
+    return 1
+  fi
+  say "publishing $name with Native AOT ($(basename "$clang_bin"))"
+  if ! dotnet publish "$project" -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$clang_bin")" \
+      --artifacts-path "$artifacts_path/aot" -nologo -v quiet > "$results/build-$name-aot.log" 2>&1; then
+    say "  the AOT publish of $name failed (see $results/build-$name-aot.log)"
+    rm -rf "$artifacts_path/aot/publish/$name"
+    return 1
+  fi
+}
 
 # --tinyhttp-rev: TinyHttp and its bench server from a commit, exported with git archive into bench/idle/results, for
 # when the working tree is mid-change and does not build, or to measure an older commit. The other servers do not
@@ -142,8 +160,14 @@ if [ -n "$tinyhttp_rev" ]; then
   tinyhttp_artifacts="$tinyhttp_root/.artifacts"
   rm -rf "$tinyhttp_root"
   mkdir -p "$tinyhttp_root"
-  git archive "$tinyhttp_commit" Directory.Build.props nuget.config README.md src/TinyHttp bench/Directory.Build.props \
-    bench/Servers/TinyHttpBenchServer bench/Servers/Shared | tar -x -C "$tinyhttp_root"
+  # The build's settings come along (.editorconfig holds the analyzers' severities); what the commit did not have yet
+  # is left out, as git archive refuses a path that is not there.
+  archived=()
+  for path in .editorconfig global.json Directory.Build.props Directory.Packages.props nuget.config README.md src/TinyHttp \
+    bench/Directory.Build.props bench/Servers/TinyHttpBenchServer bench/Servers/Shared; do
+    git cat-file -e "$tinyhttp_commit:$path" 2>/dev/null && archived+=("$path")
+  done
+  git archive "$tinyhttp_commit" "${archived[@]}" | tar -x -C "$tinyhttp_root"
   say "TinyHttp from commit $tinyhttp_commit (git archive into $tinyhttp_root), not from the working tree"
   if [ "$mode" != plain ]; then
     # The HTTPS mode of the bench server (BENCH_HTTPS_PORT) may be newer than the commit: take the bench server from the
@@ -176,14 +200,17 @@ for name in "${wanted[@]}"; do
     continue
   fi
   command_line="$(server_command "$name")"
-  # Only servers built into bench/.artifacts/bin/NAME/release/NAME (not the AOT publish) can be built here.
-  if [[ "$command_line" =~ ^bench/\.artifacts/bin/([A-Za-z]+)/release/ ]]; then
-    project_name="${BASH_REMATCH[1]}"
-    if [ "$name" = TinyHttp ]; then
-      build "$tinyhttp_root/bench/Servers/$project_name/$project_name.csproj" "$tinyhttp_artifacts" && selected+=("$name") \
+  # Servers built into bench/.artifacts/bin/NAME/release/NAME, or published with NativeAOT into
+  # bench/.artifacts/aot/publish/NAME/release_linux-x64/NAME, can be built here.
+  if [[ "$command_line" =~ ^bench/\.artifacts/(bin|aot/publish)/([A-Za-z]+)/release ]]; then
+    make=build
+    [ "${BASH_REMATCH[1]}" = bin ] || make=publish_aot
+    project_name="${BASH_REMATCH[2]}"
+    if [ "$name" = TinyHttp ] || [ "$name" = TinyHttp-AOT ]; then
+      "$make" "$tinyhttp_root/bench/Servers/$project_name/$project_name.csproj" "$tinyhttp_artifacts" && selected+=("$name") \
         || { [ -n "$tinyhttp_rev" ] || say "  to measure the last commit instead of the working tree: --tinyhttp-rev HEAD"; }
     else
-      build "bench/Servers/$project_name/$project_name.csproj" && selected+=("$name")
+      "$make" "bench/Servers/$project_name/$project_name.csproj" && selected+=("$name")
     fi
   else
     say "no server '$name' this script can build (see bench/servers.txt); it is skipped"
@@ -225,7 +252,7 @@ start_server() {
     command=("$nginx_bin" -p "$prefix" -c "$prefix/nginx.conf")
   else
     read -ra command <<< "$(server_command "$name" | sed "s|{port}|$port|g")"
-    [ "$name" != TinyHttp ] || command[0]="${command[0]/#$artifacts\//$tinyhttp_artifacts/}"
+    [[ "$name" != TinyHttp && "$name" != TinyHttp-AOT ]] || command[0]="${command[0]/#$artifacts\//$tinyhttp_artifacts/}"
   fi
   # taskset execs the server, so $! is the server itself (for nginx, the master; the client adds its worker).
   env "${tls_env[@]}" taskset -c "$server_cpu" "${command[@]}" > "$log" 2>&1 &
