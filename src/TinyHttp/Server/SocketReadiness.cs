@@ -400,16 +400,7 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
     {
         while (!data.IsEmpty)
         {
-            SocketError error;
-            int count;
-            try
-            {
-                count = socket.Send(data.Span, SocketFlags.None, out error);
-            }
-            catch (ObjectDisposedException)
-            {
-                return SocketError.OperationAborted;
-            }
+            int count = SendNow(data.Span, out SocketError error);
             if (error != SocketError.Success)
             {
                 return error;
@@ -420,8 +411,8 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
     }
 
     /// <summary>
-    /// Receives what is there without waiting (the socket is non-blocking), as <see cref="Socket.Receive(Span{byte}, SocketFlags, out SocketError)"/>
-    /// does; every receive on a registered socket that does not wait goes through here. One that finds the socket empty
+    /// Receives what is there without waiting, whatever the socket's mode (<see cref="SocketCalls.Receive"/>); every
+    /// receive on a registered socket that does not wait goes through here. One that finds the socket empty
     /// (it would block, or returned fewer bytes than asked) tells the waits without a buffer that they may wait, unless a
     /// read edge came while it ran.
     /// </summary>
@@ -431,7 +422,7 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         int received;
         try
         {
-            received = socket.Receive(buffer, flags, out error);
+            received = SocketCalls.Receive(socket.SafeHandle, buffer, flags, out error);
         }
         catch (ObjectDisposedException)
         {
@@ -447,6 +438,20 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
             Interlocked.CompareExchange(ref _receiveState, mark & ~MayHoldBytes, mark);
         }
         return received;
+    }
+
+    /// <summary>Sends what the socket takes now, without waiting, whatever the socket's mode; the count sent.</summary>
+    public int SendNow(ReadOnlySpan<byte> data, out SocketError error)
+    {
+        try
+        {
+            return SocketCalls.Send(socket.SafeHandle, data, out error);
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+            return 0;
+        }
     }
 
     // Receives into buffer; for an empty buffer (an exact wait without a buffer) peeks a byte instead, so that a socket

@@ -7,12 +7,13 @@ using System.Threading.Tasks;
 namespace TinyHttp.Server;
 
 /// <summary>
-/// SocketTransport is a plain TCP (or Unix domain) socket. Sends and receives are tried at once without blocking (the
-/// socket is in non-blocking mode) and go asynchronous only when the kernel has no room or no data: a small response
-/// leaves in one system call, and the bytes a zero-byte wait announced are read without another round through the
-/// socket engine. On Linux the waits go to TinyHttp's own <see cref="SocketEventLoop"/>, which completes them on the thread
-/// that saw the event; elsewhere to the runtime's socket engine. A connection that never waits to send never creates the
-/// socket's cached send state, which keeps an idle connection small.
+/// SocketTransport is a plain TCP (or Unix domain) socket. Sends and receives are tried at once without blocking and go
+/// asynchronous only when the kernel has no room or no data: a small response leaves in one system call, and the bytes a
+/// zero-byte wait announced are read without another round through the socket engine. On Linux the waits go to
+/// TinyHttp's own <see cref="SocketEventLoop"/>, which completes them on the thread that saw the event, and the calls
+/// that do not wait are <see cref="SocketCalls"/>' (the socket never holds the runtime's engine state); elsewhere the
+/// socket is in non-blocking mode and waits go to the runtime's socket engine. A connection that never waits to send
+/// never creates the socket's cached send state, which keeps an idle connection small.
 /// </summary>
 internal sealed class SocketTransport : ConnectionTransport
 {
@@ -23,10 +24,14 @@ internal sealed class SocketTransport : ConnectionTransport
         : base(socket)
     {
         _socket = socket;
-        _socket.Blocking = false;
         if (SocketEventLoop.Shared is { } loop)
         {
+            // The loop's calls never block (SocketCalls), so the socket keeps its mode and never gets the runtime's engine state.
             _readiness = new SocketReadiness(loop, socket);
+        }
+        else
+        {
+            _socket.Blocking = false;
         }
     }
 
@@ -69,7 +74,8 @@ internal sealed class SocketTransport : ConnectionTransport
 
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
+        SocketError error;
+        int sent = _readiness is not null ? _readiness.SendNow(data.Span, out error) : _socket.Send(data.Span, SocketFlags.None, out error);
         if (error == SocketError.Success && sent == data.Length)
         {
             return default;
