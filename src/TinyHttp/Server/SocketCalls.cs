@@ -6,16 +6,20 @@ namespace TinyHttp.Server;
 
 /// <summary>
 /// recv(2) and send(2) from libc with <c>MSG_DONTWAIT</c>, for the sockets in <see cref="SocketEventLoop"/> (Linux only).
-/// They never block, whatever the socket's mode, so the socket can stay in the blocking mode it was accepted in:
-/// <see cref="Socket.Blocking"/> = false, or any receive or send through <see cref="Socket"/> itself, would give it the
-/// runtime's per-socket engine state (its <c>SocketAsyncContext</c>, about 220 bytes with its locks), which a connection
-/// that the loop serves never uses. Errors come back as the <see cref="SocketError"/> the runtime would report.
+/// They never block, whatever the socket's mode, so a plain connection's socket can stay in the blocking mode it was
+/// accepted in: <see cref="Socket.Blocking"/> = false, or any receive or send through <see cref="Socket"/> itself, would
+/// give it the runtime's per-socket engine state (its <c>SocketAsyncContext</c>, about 220 bytes with its locks), which
+/// the loop does not use. (The runtime's own calls still create it where they are made: a file sent with sendfile, a
+/// detached connection, a TLS connection's <see cref="SocketStream"/>.) Errors come back as the
+/// <see cref="SocketError"/> the runtime would report. Bytes moved here are not in the runtime's
+/// <c>System.Net.Sockets</c> byte counters.
 /// </summary>
 internal static partial class SocketCalls
 {
     private const int Peek = 0x2;           // MSG_PEEK
     private const int DontWait = 0x40;      // MSG_DONTWAIT
-    private const int NoSignal = 0x4000;    // MSG_NOSIGNAL: a peer that is gone is an EPIPE, never a SIGPIPE
+    private const int NoSignal = 0x4000;    // MSG_NOSIGNAL: a peer that is gone is an EPIPE, never a SIGPIPE (the
+                                            // runtime ignores SIGPIPE, but a host that installs its own handler may not)
 
     /// <summary>Receives what is there into <paramref name="buffer"/> without waiting; with <see cref="SocketFlags.Peek"/>, leaves it there.</summary>
     /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
@@ -66,7 +70,7 @@ internal static partial class SocketCalls
         4 => SocketError.Interrupted,                     // EINTR
         9 => SocketError.OperationAborted,                // EBADF
         11 => SocketError.WouldBlock,                     // EAGAIN, EWOULDBLOCK
-        12 or 105 => SocketError.NoBufferSpaceAvailable,  // ENOMEM, ENOBUFS
+        105 => SocketError.NoBufferSpaceAvailable,        // ENOBUFS
         14 => SocketError.Fault,                          // EFAULT
         22 => SocketError.InvalidArgument,                // EINVAL
         32 => SocketError.Shutdown,                       // EPIPE

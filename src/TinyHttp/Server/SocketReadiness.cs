@@ -393,8 +393,6 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
         }
     }
 
-    // The socket's calls, with a socket closed by someone else reported like any other failure: an exception must never
-    // reach the loop thread.
     // Sends as much of data as the socket takes, leaving the rest in it: Success when all went, WouldBlock when the socket is full.
     private SocketError SendAvailable(ref ReadOnlyMemory<byte> data)
     {
@@ -416,6 +414,8 @@ internal sealed class SocketReadiness(SocketEventLoop loop, Socket socket) : IVa
     /// (it would block, or returned fewer bytes than asked) tells the waits without a buffer that they may wait, unless a
     /// read edge came while it ran.
     /// </summary>
+    /// <remarks>A socket closed by someone else is reported like any other failure (here and in <see cref="SendNow"/>): an
+    /// exception must never reach the loop thread.</remarks>
     public int ReceiveNow(Span<byte> buffer, SocketFlags flags, out SocketError error)
     {
         int mark = Volatile.Read(ref _receiveState);

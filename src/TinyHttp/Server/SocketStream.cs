@@ -61,7 +61,7 @@ internal sealed class SocketStream : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int sent = _socket.Send(buffer.Span, SocketFlags.None, out SocketError error);
+        int sent = _readiness.SendNow(buffer.Span, out SocketError error);
         if (error == SocketError.Success && sent == buffer.Length)
         {
             return default;

@@ -11,8 +11,9 @@ namespace TinyHttp.Server;
 /// asynchronous only when the kernel has no room or no data: a small response leaves in one system call, and the bytes a
 /// zero-byte wait announced are read without another round through the socket engine. On Linux the waits go to
 /// TinyHttp's own <see cref="SocketEventLoop"/>, which completes them on the thread that saw the event, and the calls
-/// that do not wait are <see cref="SocketCalls"/>' (the socket never holds the runtime's engine state); elsewhere the
-/// socket is in non-blocking mode and waits go to the runtime's socket engine. A connection that never waits to send
+/// that do not wait are <see cref="SocketCalls"/>' (the socket stays in blocking mode, without the runtime's engine
+/// state, unless a sendfile or a detach brings the runtime's own calls); elsewhere the socket is in non-blocking mode
+/// and waits go to the runtime's socket engine. A connection that never waits to send
 /// never creates the socket's cached send state, which keeps an idle connection small.
 /// </summary>
 internal sealed class SocketTransport : ConnectionTransport
@@ -26,7 +27,7 @@ internal sealed class SocketTransport : ConnectionTransport
         _socket = socket;
         if (SocketEventLoop.Shared is { } loop)
         {
-            // The loop's calls never block (SocketCalls), so the socket keeps its mode and never gets the runtime's engine state.
+            // The loop's calls never block (SocketCalls): the socket keeps its mode, without the runtime's engine state.
             _readiness = new SocketReadiness(loop, socket);
         }
         else
@@ -72,10 +73,12 @@ internal sealed class SocketTransport : ConnectionTransport
     private int ReceiveNow(Span<byte> buffer, out SocketError error) =>
         _readiness is not null ? _readiness.ReceiveNow(buffer, SocketFlags.None, out error) : _socket.Receive(buffer, SocketFlags.None, out error);
 
+    private int SendNow(ReadOnlySpan<byte> data, out SocketError error) =>
+        _readiness is not null ? _readiness.SendNow(data, out error) : _socket.Send(data, SocketFlags.None, out error);
+
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        SocketError error;
-        int sent = _readiness is not null ? _readiness.SendNow(data.Span, out error) : _socket.Send(data.Span, SocketFlags.None, out error);
+        int sent = SendNow(data.Span, out SocketError error);
         if (error == SocketError.Success && sent == data.Length)
         {
             return default;
