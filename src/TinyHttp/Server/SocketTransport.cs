@@ -13,8 +13,8 @@ namespace TinyHttp.Server;
 /// TinyHttp's own <see cref="SocketEventLoop"/>, which completes them on the thread that saw the event, and the calls
 /// that do not wait are <see cref="SocketCalls"/>' (the socket stays in blocking mode, without the runtime's engine
 /// state, unless a sendfile or a detach brings the runtime's own calls); elsewhere the socket is in non-blocking mode
-/// and waits go to the runtime's socket engine. A connection that never waits to send
-/// never creates the socket's cached send state, which keeps an idle connection small.
+/// and waits go to the runtime's socket engine. A connection that never waits to send never creates the socket's
+/// cached send state, which keeps an idle connection small.
 /// </summary>
 internal sealed class SocketTransport : ConnectionTransport
 {
