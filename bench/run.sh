@@ -96,23 +96,17 @@ for project in "${projects[@]}"; do
 done
 [ -x "$artifacts/bin/Harness/release/Harness" ] || { say "the harness did not build"; exit 1; }
 
-# The -AOT servers: TinyHttp, Kestrel and the RawSocket floor published with Native AOT, so each JIT figure has an
-# AOT twin in the same run. Publishing needs a C toolchain (clang); without one their lines in servers.txt are skipped.
+# The -AOT servers: TinyHttp, Kestrel and the RawSocket floor published with Native AOT (bench/publish-aot.sh), so
+# each JIT figure has an AOT twin in the same run. Without clang their lines in servers.txt are skipped.
 aot_servers=(TinyHttpBenchServer KestrelBenchServer RawSocketBenchServer)
 rm -rf "$artifacts/aot/publish"
-if [ -z "${skip_aot:-}" ] && [ "$(uname -m)" = x86_64 ]; then
-  clang_bin="$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tail -1 || true)"
-  if [ -n "$clang_bin" ]; then
-    for name in "${aot_servers[@]}"; do
-      say "publishing $name with Native AOT ($(basename "$clang_bin"))"
-      dotnet publish "bench/Servers/$name/$name.csproj" -c Release -r linux-x64 \
-        -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$clang_bin")" --artifacts-path "$artifacts/aot" -nologo -v quiet \
-        > "bench/results/build-$name-aot.log" 2>&1 \
-        || say "  the AOT publish of $name failed; it is skipped (see bench/results/build-$name-aot.log)"
-    done
-  else
-    say "no clang: the -AOT servers are skipped (apt-get install clang to include them)"
-  fi
+if [ -z "${skip_aot:-}" ]; then
+  for name in "${aot_servers[@]}"; do
+    status=0
+    bash bench/publish-aot.sh "bench/Servers/$name/$name.csproj" "$artifacts" "bench/results/build-$name-aot.log" \
+      | sed 's/^/[run.sh] /' || status=$?
+    [ "$status" != 2 ] || break  # no clang, or not x86-64: the same for the other servers
+  done
 fi
 
 # --- run ---------------------------------------------------------------------------------------

@@ -131,22 +131,11 @@ build() {
     return 1
   fi
 }
-# The -AOT servers, published with NativeAOT as bench/run.sh publishes them (a C toolchain, clang, is needed).
+# The -AOT servers, published as bench/run.sh publishes them (bench/publish-aot.sh; clang is needed).
 publish_aot() {
-  local project="$1" artifacts_path="${2:-$artifacts}" name clang_bin
-  name="$(basename "$project" .csproj)"
-  clang_bin="$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tail -1 || true)"
-  if [ -z "$clang_bin" ]; then
-    say "  no clang: $name cannot be published with NativeAOT (apt-get install clang)"
-    return 1
-  fi
-  say "publishing $name with Native AOT ($(basename "$clang_bin"))"
-  if ! dotnet publish "$project" -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$(basename "$clang_bin")" \
-      --artifacts-path "$artifacts_path/aot" -nologo -v quiet > "$results/build-$name-aot.log" 2>&1; then
-    say "  the AOT publish of $name failed (see $results/build-$name-aot.log)"
-    rm -rf "$artifacts_path/aot/publish/$name"
-    return 1
-  fi
+  local project="$1" artifacts_path="${2:-$artifacts}"
+  bash bench/publish-aot.sh "$project" "$artifacts_path" "$results/build-$(basename "$project" .csproj)-aot.log" \
+    | sed 's/^/[idle] /'
 }
 
 # --tinyhttp-rev: TinyHttp and its bench server from a commit, exported with git archive into bench/idle/results, for
