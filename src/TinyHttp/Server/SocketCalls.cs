@@ -70,7 +70,6 @@ internal static partial class SocketCalls
         4 => SocketError.Interrupted,                     // EINTR
         9 => SocketError.OperationAborted,                // EBADF
         11 => SocketError.WouldBlock,                     // EAGAIN, EWOULDBLOCK
-        105 => SocketError.NoBufferSpaceAvailable,        // ENOBUFS
         14 => SocketError.Fault,                          // EFAULT
         22 => SocketError.InvalidArgument,                // EINVAL
         32 => SocketError.Shutdown,                       // EPIPE
@@ -82,6 +81,7 @@ internal static partial class SocketCalls
         102 => SocketError.NetworkReset,                  // ENETRESET
         103 => SocketError.ConnectionAborted,             // ECONNABORTED
         104 => SocketError.ConnectionReset,               // ECONNRESET
+        105 => SocketError.NoBufferSpaceAvailable,        // ENOBUFS
         107 => SocketError.NotConnected,                  // ENOTCONN
         108 => SocketError.Disconnecting,                 // ESHUTDOWN
         110 => SocketError.TimedOut,                      // ETIMEDOUT
